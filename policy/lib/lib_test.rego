@@ -1,0 +1,45 @@
+package triangulate.lib_test
+
+import data.triangulate.lib
+
+test_fmt_int if {
+	lib.fmt_int(0) == "0"
+	lib.fmt_int(7) == "7"
+	lib.fmt_int(999) == "999"
+	lib.fmt_int(1000) == "1,000"
+	lib.fmt_int(61200) == "61,200"
+	lib.fmt_int(123456) == "123,456"
+	lib.fmt_int(1234567.4) == "1,234,567"
+	lib.fmt_int(-1500) == "-1,500"
+}
+
+test_fmt_pct if {
+	lib.fmt_pct(5.678) == "5.7%"
+}
+
+test_fmt_gbp if {
+	lib.fmt_gbp(-1500) == "£-1,500k"
+}
+
+test_pct_diff if {
+	lib.pct_diff(105, 100) == 5
+	lib.pct_diff(0, 0) == 0
+	lib.pct_diff(3, 0) == 100
+}
+
+test_month_label if {
+	lib.month_label(9) == "M9 (December)"
+}
+
+test_finding_defaults if {
+	lib.finding({"rule": "X", "severity": "error", "org": "RTE", "path": ["a"], "message": "m"}) == {
+		"rule": "X", "severity": "error", "org": "RTE", "path": ["a"], "message": "m",
+		"orgs": ["RTE"], "related": [], "month": 0,
+	}
+}
+
+test_finding_keeps_given if {
+	f := lib.finding({"rule": "X", "severity": "error", "org": "RTE", "orgs": ["RTE", "15M"], "path": [], "message": "m", "month": 3})
+	f.orgs == ["RTE", "15M"]
+	f.month == 3
+}
