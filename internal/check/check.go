@@ -1,0 +1,105 @@
+// Package check is the pipeline shared by every command: load and validate
+// the plans, evaluate the policies, apply explanations and waivers. check,
+// review and serve differ only in where the trees come from and how the
+// result is reported.
+package check
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"slices"
+	"time"
+
+	"github.com/triangulate-nhs/triangulate/internal/finding"
+	"github.com/triangulate-nhs/triangulate/internal/gate"
+	"github.com/triangulate-nhs/triangulate/internal/plan"
+	"github.com/triangulate-nhs/triangulate/internal/policy"
+)
+
+// Options tune a run.
+type Options struct {
+	// MaxFileSize bounds one plan file (0: plan.DefaultMaxFileSize).
+	MaxFileSize int64
+	// Today decides which waivers are in date (zero: now).
+	Today time.Time
+}
+
+// Rules are the trees that judge: schema/, policy/ and policy/waivers/.
+// In a review they come from the base branch, never from the change.
+type Rules struct {
+	Schema  *plan.Schema
+	Engine  *policy.Engine
+	Waivers []gate.Waiver
+	// Findings about the rules' own files (malformed or expired waivers).
+	Findings []finding.Finding
+}
+
+// LoadRules compiles the schema and policies in fsys and reads its waivers.
+func LoadRules(ctx context.Context, fsys fs.FS, opts Options) (*Rules, error) {
+	s, err := plan.LoadSchema(fsys)
+	if err != nil {
+		return nil, err
+	}
+	e, err := policy.Load(ctx, fsys)
+	if err != nil {
+		return nil, err
+	}
+	today := opts.Today
+	if today.IsZero() {
+		today = time.Now()
+	}
+	w, wf := gate.LoadWaivers(fsys, s, today)
+	return &Rules{Schema: s, Engine: e, Waivers: w, Findings: wf}, nil
+}
+
+// Catalogue lists every rule: schema, policy and gate, ordered by id.
+func (r *Rules) Catalogue() []finding.Rule {
+	all := slices.Concat(plan.Rules, r.Engine.Rules(), gate.Rules)
+	slices.SortFunc(all, func(a, b finding.Rule) int {
+		switch {
+		case a.ID < b.ID:
+			return -1
+		case a.ID > b.ID:
+			return 1
+		}
+		return 0
+	})
+	return all
+}
+
+// Result is what one run found.
+type Result struct {
+	Set      *plan.Set
+	Findings []finding.Finding
+	// PlansRead counts the plan documents read (providers, commissioners and
+	// systems).
+	PlansRead int
+}
+
+// Blocking reports whether anything blocks submission.
+func (r *Result) Blocking() bool {
+	return slices.ContainsFunc(r.Findings, finding.Finding.Blocking)
+}
+
+// Run checks the plans in plansFS against the rules.
+func Run(ctx context.Context, rules *Rules, plansFS fs.FS, opts Options) (*Result, error) {
+	set, err := rules.Schema.Load(plansFS, plan.Options{MaxFileSize: opts.MaxFileSize})
+	if err != nil {
+		return nil, fmt.Errorf("load plans: %w", err)
+	}
+	pf, err := rules.Engine.Evaluate(ctx, set)
+	if err != nil {
+		return nil, err
+	}
+	all := slices.Concat(set.Findings, pf, rules.Findings)
+	all = gate.Apply(all, set, rules.Waivers)
+	finding.Sort(all)
+	n := 0
+	for _, d := range set.Documents {
+		if d.Kind != "organisations" && d.Kind != "waivers" {
+			n++
+		}
+	}
+	return &Result{Set: set, Findings: all, PlansRead: n}, nil
+}

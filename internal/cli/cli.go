@@ -1,0 +1,126 @@
+// Package cli is the triangulate command line: it parses flags, picks the
+// trees to read (a directory or a git ref) and the report format, and maps
+// outcomes to exit codes. Everything it runs lives in other packages.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
+)
+
+// Exit codes, documented in the README.
+const (
+	ExitClean    = 0 // nothing blocks submission
+	ExitBlocking = 1 // at least one blocking finding
+	ExitInput    = 2 // usage error, or input that could not be read
+)
+
+// exitError carries an exit code out of a command.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// errBlocking ends a run whose report already said what blocks.
+var errBlocking = &exitError{code: ExitBlocking}
+
+// Main runs the command line and returns the process exit code. Only
+// package main calls os.Exit.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitClean
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintf(stderr, "triangulate: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintf(stderr, "triangulate: %v\n", err)
+	return ExitInput
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "triangulate",
+		Short: "Check NHS operational plans as code: schema, alignment, believability, control totals",
+		Long: `triangulate checks the operational plans in a repository: every plan file
+against the CUE schema, and the whole set against the policy catalogue
+(alignment between commissioners and providers, activity against beds,
+workforce and money, control totals). Exit codes: 0 clean, 1 blocking
+findings, 2 usage or input error.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &exitError{code: ExitInput, err: err}
+	})
+	root.AddCommand(newCheck(), newRules())
+	for _, c := range root.Commands() {
+		c.SetFlagErrorFunc(root.FlagErrorFunc())
+	}
+	return root
+}
+
+// source opens the tree a command reads: the directory itself, or the
+// repository at dir read at ref without a checkout.
+func source(dir, ref string) (fs.FS, string, error) {
+	if ref == "" {
+		fi, err := os.Stat(dir)
+		if err != nil {
+			return nil, "", &exitError{code: ExitInput, err: fmt.Errorf("read %s: %w", dir, err)}
+		}
+		if !fi.IsDir() {
+			return nil, "", &exitError{code: ExitInput, err: fmt.Errorf("%s is not a directory: give the repository root", dir)}
+		}
+		return os.DirFS(dir), dir, nil
+	}
+	repo, err := gitrepo.Open(dir)
+	if err != nil {
+		return nil, "", &exitError{code: ExitInput, err: err}
+	}
+	fsys, c, err := repo.FS(ref)
+	if err != nil {
+		return nil, "", &exitError{code: ExitInput, err: err}
+	}
+	return fsys, fmt.Sprintf("%s (%s)", ref, c.Hash.String()[:12]), nil
+}
+
+func usageErr(format string, args ...any) error {
+	return &exitError{code: ExitInput, err: fmt.Errorf(format, args...)}
+}
+
+func oneOf(v string, allowed []string) bool {
+	for _, a := range allowed {
+		if v == a {
+			return true
+		}
+	}
+	return false
+}
+
+func list(vs []string) string { return strings.Join(vs, "|") }

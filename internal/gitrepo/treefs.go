@@ -1,0 +1,191 @@
+package gitrepo
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"sort"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// treeFS serves a git tree as an fs.FS, so the loader reads a commit the same
+// way it reads a directory, without a checkout. Symbolic links are reported
+// as such and never followed.
+type treeFS struct {
+	root *object.Tree
+	when time.Time
+}
+
+var (
+	_ fs.ReadDirFS = (*treeFS)(nil)
+	_ fs.StatFS    = (*treeFS)(nil)
+)
+
+// TreeFS returns the file system of a git tree.
+func TreeFS(t *object.Tree, modTime time.Time) fs.FS { return &treeFS{root: t, when: modTime} }
+
+func (t *treeFS) entry(name string) (*object.TreeEntry, error) {
+	if !fs.ValidPath(name) {
+		return nil, fs.ErrInvalid
+	}
+	if name == "." {
+		return &object.TreeEntry{Name: ".", Mode: filemode.Dir, Hash: t.root.Hash}, nil
+	}
+	e, err := t.root.FindEntry(name)
+	if err != nil {
+		return nil, fs.ErrNotExist
+	}
+	return e, nil
+}
+
+func (t *treeFS) Stat(name string) (fs.FileInfo, error) {
+	e, err := t.entry(name)
+	if err != nil {
+		return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
+	}
+	return t.info(name, e)
+}
+
+func (t *treeFS) info(name string, e *object.TreeEntry) (*fileInfo, error) {
+	fi := &fileInfo{name: path.Base(name), mode: goMode(e.Mode), when: t.when}
+	if e.Mode.IsFile() {
+		blob, err := t.root.TreeEntryFile(e)
+		if err != nil {
+			return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
+		}
+		fi.size = blob.Size
+	}
+	return fi, nil
+}
+
+func (t *treeFS) Open(name string) (fs.File, error) {
+	e, err := t.entry(name)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	fi, err := t.info(name, e)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case e.Mode == filemode.Dir:
+		entries, err := t.ReadDir(name)
+		if err != nil {
+			return nil, err
+		}
+		return &dirFile{info: fi, entries: entries}, nil
+	case e.Mode == filemode.Regular || e.Mode == filemode.Executable:
+		f, err := t.root.TreeEntryFile(e)
+		if err != nil {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+		r, err := f.Reader()
+		if err != nil {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+		defer r.Close()
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+		}
+		return &blobFile{info: fi, r: bytes.NewReader(b)}, nil
+	default:
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("%s entries are not read: %w", e.Mode, errors.ErrUnsupported)}
+	}
+}
+
+func (t *treeFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	sub := t.root
+	if name != "." {
+		e, err := t.entry(name)
+		if err != nil {
+			return nil, &fs.PathError{Op: "readdir", Path: name, Err: err}
+		}
+		if e.Mode != filemode.Dir {
+			return nil, &fs.PathError{Op: "readdir", Path: name, Err: errors.New("not a directory")}
+		}
+		if sub, err = t.root.Tree(name); err != nil {
+			return nil, &fs.PathError{Op: "readdir", Path: name, Err: err}
+		}
+	}
+	out := make([]fs.DirEntry, 0, len(sub.Entries))
+	for i := range sub.Entries {
+		e := &sub.Entries[i]
+		fi, err := t.info(path.Join(name, e.Name), e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fs.FileInfoToDirEntry(fi))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
+	return out, nil
+}
+
+func goMode(m filemode.FileMode) fs.FileMode {
+	switch m {
+	case filemode.Dir:
+		return fs.ModeDir | 0o555
+	case filemode.Symlink:
+		return fs.ModeSymlink | 0o777
+	case filemode.Executable:
+		return 0o555
+	case filemode.Regular, filemode.Deprecated:
+		return 0o444
+	default:
+		return fs.ModeIrregular
+	}
+}
+
+type fileInfo struct {
+	name string
+	size int64
+	mode fs.FileMode
+	when time.Time
+}
+
+func (f *fileInfo) Name() string       { return f.name }
+func (f *fileInfo) Size() int64        { return f.size }
+func (f *fileInfo) Mode() fs.FileMode  { return f.mode }
+func (f *fileInfo) ModTime() time.Time { return f.when }
+func (f *fileInfo) IsDir() bool        { return f.mode.IsDir() }
+func (f *fileInfo) Sys() any           { return nil }
+
+type blobFile struct {
+	info *fileInfo
+	r    *bytes.Reader
+}
+
+func (f *blobFile) Stat() (fs.FileInfo, error) { return f.info, nil }
+func (f *blobFile) Read(b []byte) (int, error) { return f.r.Read(b) }
+func (f *blobFile) Close() error               { return nil }
+
+type dirFile struct {
+	info    *fileInfo
+	entries []fs.DirEntry
+	off     int
+}
+
+func (d *dirFile) Stat() (fs.FileInfo, error) { return d.info, nil }
+func (d *dirFile) Read([]byte) (int, error) {
+	return 0, &fs.PathError{Op: "read", Path: d.info.name, Err: errors.New("is a directory")}
+}
+func (d *dirFile) Close() error { return nil }
+func (d *dirFile) ReadDir(n int) ([]fs.DirEntry, error) {
+	rest := d.entries[d.off:]
+	if n <= 0 {
+		d.off = len(d.entries)
+		return rest, nil
+	}
+	if len(rest) == 0 {
+		return nil, io.EOF
+	}
+	n = min(n, len(rest))
+	d.off += n
+	return rest[:n], nil
+}

@@ -1,0 +1,419 @@
+package plan
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"cuelang.org/go/cue"
+	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/parser"
+	"cuelang.org/go/cue/token"
+
+	"github.com/triangulate-nhs/triangulate/internal/finding"
+)
+
+// PlansDir is where plan files live in a repository.
+const PlansDir = "plans"
+
+// DefaultMaxFileSize bounds one plan file. A real plan is tens of kilobytes;
+// anything near this size is a mistake or an attack on the checker.
+const DefaultMaxFileSize = 1 << 20
+
+// Options tune a load.
+type Options struct {
+	// MaxFileSize is the largest plan file accepted, in bytes.
+	MaxFileSize int64
+}
+
+// Document is one plan file as loaded.
+type Document struct {
+	// File is the path inside the repository, e.g.
+	// plans/2019-20/providers/rtk.cue.
+	File string
+	Kind string
+	Org  string
+	Year string
+	// Data is the file's data as JSON values (numbers as json.Number).
+	Data map[string]any
+	// Valid reports that the document passed the schema.
+	Valid bool
+
+	index map[string]token.Pos
+}
+
+// Locate maps a field path inside the document to its file position. Path
+// segments are field names (string) or list indexes (int, or a number
+// decoded from JSON). When the path is not in the file, the deepest part that
+// is gives the position, so a finding about a missing field lands on its
+// parent.
+func (d *Document) Locate(p []any) finding.Location {
+	segs := make([]string, 0, len(p))
+	for _, s := range p {
+		segs = append(segs, segment(s))
+	}
+	loc := finding.Location{Org: d.Org, Path: DisplayPath(segs), File: d.File}
+	for n := len(segs); n >= 0; n-- {
+		if pos, ok := d.index[pathKey(segs[:n])]; ok && pos.IsValid() {
+			loc.Line, loc.Column = pos.Line(), pos.Column()
+			return loc
+		}
+	}
+	return loc
+}
+
+// Has reports whether the path names a field or element present in the file.
+func (d *Document) Has(p []string) bool {
+	_, ok := d.index[pathKey(p)]
+	return ok
+}
+
+func segment(s any) string {
+	switch s := s.(type) {
+	case string:
+		return s
+	case json.Number:
+		return s.String()
+	case float64:
+		return strconv.FormatFloat(s, 'f', -1, 64)
+	case int:
+		return strconv.Itoa(s)
+	default:
+		return fmt.Sprint(s)
+	}
+}
+
+// DisplayPath renders a path the way CUE writes it: activity."09N".months[3].
+func DisplayPath(segs []string) string {
+	var b strings.Builder
+	for i, s := range segs {
+		switch {
+		case isIndex(s):
+			b.WriteString("[" + s + "]")
+		case isIdent(s):
+			if i > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(s)
+		default:
+			if i > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(strconv.Quote(s))
+		}
+	}
+	return b.String()
+}
+
+func isIndex(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z':
+		case i > 0 && r >= '0' && r <= '9':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// Set is every plan file read from one tree.
+type Set struct {
+	Documents []*Document
+	// Findings are the schema findings (S00-S04), sorted.
+	Findings []finding.Finding
+}
+
+// Doc returns the plan of org for year, or nil.
+func (s *Set) Doc(year, org string) *Document {
+	for _, d := range s.Documents {
+		if d.Year == year && d.Org == org && d.Kind != "organisations" {
+			return d
+		}
+	}
+	return nil
+}
+
+// Years lists the financial years with at least one plan, in order.
+func (s *Set) Years() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, d := range s.Documents {
+		if d.Year != "" && !seen[d.Year] {
+			seen[d.Year] = true
+			out = append(out, d.Year)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Organisations returns the reference list document, or nil.
+func (s *Set) Organisations() *Document {
+	for _, d := range s.Documents {
+		if d.Kind == "organisations" {
+			return d
+		}
+	}
+	return nil
+}
+
+// ErrNoPlans is returned when the tree has no plans/ folder.
+var ErrNoPlans = errors.New("no plans/ folder")
+
+// Load reads every file under plans/ in fsys and validates it against the
+// schema. Problems with the plans are findings in the set; the error is for
+// a tree that cannot be read.
+func (s *Schema) Load(fsys fs.FS, opts Options) (*Set, error) {
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = DefaultMaxFileSize
+	}
+	if fi, err := fs.Stat(fsys, PlansDir); err != nil || !fi.IsDir() {
+		return nil, ErrNoPlans
+	}
+	set := &Set{}
+	err := fs.WalkDir(fsys, PlansDir, func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("read %s: %w", name, err)
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if f := s.admit(fsys, name, d, opts); f != nil {
+			set.Findings = append(set.Findings, *f)
+			return nil
+		}
+		if !strings.HasSuffix(name, ".cue") {
+			return nil
+		}
+		src, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", name, err)
+		}
+		doc, fs := s.CheckFile(name, src)
+		set.Findings = append(set.Findings, fs...)
+		if doc != nil {
+			set.Documents = append(set.Documents, doc)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	set.Findings = append(set.Findings, crossCheck(set)...)
+	for i := range set.Findings {
+		decorate(&set.Findings[i])
+	}
+	finding.Sort(set.Findings)
+	return set, nil
+}
+
+// admit refuses files that must never be read as plans.
+func (s *Schema) admit(fsys fs.FS, name string, d fs.DirEntry, opts Options) *finding.Finding {
+	reject := func(msg string) *finding.Finding {
+		return &finding.Finding{Rule: "S00", Severity: finding.Error, Message: msg,
+			Location: finding.Location{File: name}}
+	}
+	switch {
+	case d.Type()&fs.ModeSymlink != 0:
+		return reject("symbolic links are not allowed under plans/: a plan must be the file itself")
+	case !d.Type().IsRegular():
+		return reject("only regular files are allowed under plans/")
+	}
+	if !strings.HasSuffix(name, ".cue") {
+		if strings.HasSuffix(name, ".md") {
+			return nil
+		}
+		return reject(fmt.Sprintf("%s is not a plan file: plans/ holds .cue plan files (and .md notes) only", path.Base(name)))
+	}
+	info, err := d.Info()
+	if err != nil {
+		return reject(fmt.Sprintf("cannot stat file: %v", err))
+	}
+	if info.Size() > opts.MaxFileSize {
+		return reject(fmt.Sprintf("file is %d bytes, over the %d-byte limit for a plan file", info.Size(), opts.MaxFileSize))
+	}
+	return nil
+}
+
+// CheckFile parses and validates one plan file on its own. It returns the
+// document (nil when the file is not readable data) and its findings. It
+// never panics on any input.
+func (s *Schema) CheckFile(name string, src []byte) (*Document, []finding.Finding) {
+	var out []finding.Finding
+	add := func(rule string, pos token.Pos, path []string, msg string) {
+		f := finding.Finding{Rule: rule, Severity: finding.Error, Message: msg,
+			Location: finding.Location{File: name, Path: DisplayPath(path)}}
+		if pos.IsValid() {
+			f.Line, f.Column = pos.Line(), pos.Column()
+		}
+		out = append(out, f)
+	}
+	file, err := parser.ParseFile(name, src, parser.ParseComments)
+	if err != nil {
+		for _, e := range cueerrors.Errors(err) {
+			add("S00", e.Position(), nil, "not valid CUE: "+errMsg(e))
+		}
+		return nil, out
+	}
+	in := inspectFile(file)
+	for _, p := range in.problems {
+		add("S00", p.pos, nil, p.msg)
+	}
+	if len(in.problems) > 0 {
+		return nil, out
+	}
+	data := s.ctx.BuildFile(file)
+	if err := data.Err(); err != nil {
+		for _, e := range cueerrors.Errors(err) {
+			add("S00", e.Position(), trimDefs(e.Path()), errMsg(e))
+		}
+		return nil, out
+	}
+	doc := &Document{File: name, index: in.index}
+	doc.Kind, _ = data.LookupPath(cue.ParsePath("kind")).String()
+	doc.Org, _ = data.LookupPath(cue.ParsePath("org")).String()
+	doc.Year, _ = data.LookupPath(cue.ParsePath("year")).String()
+	if err := decode(data, &doc.Data); err != nil {
+		add("S00", file.Pos(), nil, fmt.Sprintf("cannot export data: %v", err))
+		return nil, out
+	}
+	def, ok := s.defs[doc.Kind]
+	if !ok {
+		pos := in.index[pathKey([]string{"kind"})]
+		if !pos.IsValid() {
+			pos = file.Pos()
+		}
+		add("S03", pos, []string{"kind"}, fmt.Sprintf("kind must be one of %s; got %q", strings.Join(s.Kinds(), ", "), doc.Kind))
+		return doc, out
+	}
+	verrs := s.validate(def, data)
+	for _, e := range verrs {
+		rule, pos, msg := classify(doc, e)
+		add(rule, pos, e.path, msg)
+	}
+	out = dedupe(out)
+	doc.Valid = len(out) == 0
+	return doc, out
+}
+
+func decode(v cue.Value, into *map[string]any) error {
+	b, err := v.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	return dec.Decode(into)
+}
+
+// verr is one validation error with its data path.
+type verr struct {
+	path []string
+	msg  string
+}
+
+// validate unifies the data with its definition. Hard conflicts make CUE drop
+// "field not allowed" and missing-field errors elsewhere in the value, so
+// when the whole document has errors each top-level field is validated again
+// on its own, with the fields that select conditional parts of the schema.
+func (s *Schema) validate(def, data cue.Value) []verr {
+	all := collect(def.Unify(data).Validate(cue.Concrete(true)), nil)
+	if len(all) == 0 {
+		return nil
+	}
+	base := s.ctx.CompileString("{}")
+	for _, k := range []string{"kind", "type"} {
+		if v := data.LookupPath(cue.ParsePath(k)); v.Exists() {
+			base = base.FillPath(cue.ParsePath(k), v)
+		}
+	}
+	it, err := data.Fields()
+	if err != nil {
+		return all
+	}
+	for it.Next() {
+		sel := it.Selector()
+		part := base.FillPath(cue.MakePath(sel), it.Value())
+		prefix := sel.Unquoted()
+		all = append(all, collect(def.Unify(part).Validate(cue.Concrete(true)), func(p []string) bool {
+			return len(p) > 0 && p[0] == prefix
+		})...)
+	}
+	// Top-level fields the definition needs that the file lacks.
+	shape := def.Unify(base)
+	fit, err := shape.Fields(cue.Optional(true))
+	if err == nil {
+		for fit.Next() {
+			sel := fit.Selector()
+			if sel.ConstraintType() == cue.OptionalConstraint || sel.IsDefinition() || sel.PkgPath() != "" {
+				continue
+			}
+			name := sel.Unquoted()
+			if !data.LookupPath(cue.MakePath(cue.Str(name))).Exists() {
+				all = append(all, verr{path: []string{name}, msg: "field is required but not present"})
+			}
+		}
+	}
+	return all
+}
+
+func collect(err error, keep func([]string) bool) []verr {
+	var out []verr
+	for _, e := range cueerrors.Errors(err) {
+		p := trimDefs(e.Path())
+		if keep != nil && !keep(p) {
+			continue
+		}
+		out = append(out, verr{path: p, msg: errMsg(e)})
+	}
+	return out
+}
+
+// trimDefs drops the definition names CUE puts in front of a data path.
+func trimDefs(p []string) []string {
+	for len(p) > 0 && strings.HasPrefix(p[0], "#") {
+		p = p[1:]
+	}
+	return p
+}
+
+func errMsg(e cueerrors.Error) string {
+	format, args := e.Msg()
+	return fmt.Sprintf(format, args...)
+}
+
+func dedupe(fs []finding.Finding) []finding.Finding {
+	seen := map[string]bool{}
+	out := fs[:0]
+	for _, f := range fs {
+		k := fmt.Sprintf("%s\x00%d\x00%d\x00%s", f.File, f.Line, f.Column, f.Message)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, f)
+	}
+	return out
+}

@@ -1,0 +1,214 @@
+package plan_test
+
+import (
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+
+	"github.com/triangulate-nhs/triangulate/internal/finding"
+	"github.com/triangulate-nhs/triangulate/internal/plan"
+	"github.com/triangulate-nhs/triangulate/internal/testutil"
+)
+
+var (
+	schemaOnce sync.Once
+	schema     *plan.Schema
+	schemaErr  error
+)
+
+func loadSchema(t testing.TB) *plan.Schema {
+	t.Helper()
+	schemaOnce.Do(func() { schema, schemaErr = plan.LoadSchema(os.DirFS(testutil.Root(t))) })
+	if schemaErr != nil {
+		t.Fatal(schemaErr)
+	}
+	return schema
+}
+
+const orgList = `kind: "organisations"
+organisations: {
+	QXU: {name: "Example ICS", type: "system"}
+	RTK: {name: "Example Trust", type: "trust", system: "QXU"}
+	"09N": {name: "Example CCG", type: "ccg", system: "QXU"}
+}
+`
+
+const system = `// Synthetic example.
+kind:          "system"
+year:          "2019/20"
+name:          "Example ICS"
+org:           "QXU"
+members:       ["RTK", "09N"]
+control_total: -1500
+`
+
+type want struct {
+	rule string
+	file string
+	line int
+	text string // a substring of the message
+}
+
+func check(t *testing.T, got []finding.Finding, wants []want) {
+	t.Helper()
+	if len(got) != len(wants) {
+		t.Errorf("got %d findings, want %d:", len(got), len(wants))
+		for _, f := range got {
+			t.Logf("  %s %s %s", f.Location, f.Rule, f.Message)
+		}
+	}
+	for _, w := range wants {
+		found := false
+		for _, f := range got {
+			if f.Rule == w.rule && f.File == w.file && f.Line == w.line && strings.Contains(f.Message, w.text) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("missing %s at %s:%d containing %q; got:", w.rule, w.file, w.line, w.text)
+			for _, f := range got {
+				t.Logf("  %s %s %s", f.Location, f.Rule, f.Message)
+			}
+		}
+	}
+}
+
+// TestRejections covers what a plan file must never do.
+func TestRejections(t *testing.T) {
+	s := loadSchema(t)
+	const f = "plans/2019-20/x.cue"
+	tests := []struct {
+		name  string
+		files fstest.MapFS
+		want  []want
+	}{
+		{"import", fstest.MapFS{f: {Data: []byte("import \"strings\"\nname: strings.ToUpper(\"a\")\n")}},
+			[]want{{"S00", f, 1, "imports are not allowed"}, {"S00", f, 2, "expressions are not allowed"}}},
+		{"embed", fstest.MapFS{f: {Data: []byte("@extern(embed)\n\nsecret: _ @embed(file=\"../../etc/passwd\")\n")}},
+			[]want{{"S00", f, 1, "@extern(embed)"}, {"S00", f, 3, "references are not allowed"}, {"S00", f, 3, "@embed"}}},
+		{"package clause", fstest.MapFS{f: {Data: []byte("package plans\n\nkind: \"system\"\n")}},
+			[]want{{"S00", f, 1, "package clause"}}},
+		{"definition", fstest.MapFS{f: {Data: []byte("#X: 1\n")}},
+			[]want{{"S00", f, 1, "definitions and hidden fields"}}},
+		{"reference", fstest.MapFS{f: {Data: []byte("a: 1\nb: a\n")}},
+			[]want{{"S00", f, 2, "references are not allowed"}}},
+		{"arithmetic", fstest.MapFS{f: {Data: []byte("a: 1 + 2\n")}},
+			[]want{{"S00", f, 1, "expressions are not allowed"}}},
+		{"interpolation", fstest.MapFS{f: {Data: []byte("a: \"\\(1)\"\n")}},
+			[]want{{"S00", f, 1, "interpolation"}}},
+		{"comprehension", fstest.MapFS{f: {Data: []byte("for x in [1] {a: x}\n")}},
+			[]want{{"S00", f, 1, "comprehensions"}}},
+		{"optional marker", fstest.MapFS{f: {Data: []byte("a?: 1\n")}},
+			[]want{{"S00", f, 1, "optional or required markers"}}},
+		{"syntax error", fstest.MapFS{f: {Data: []byte("a: {\n")}},
+			[]want{{"S00", f, 1, "not valid CUE: expected '}'"}}},
+		{"not a plan file", fstest.MapFS{"plans/2019-20/x.yaml": {Data: []byte("a: 1\n")}},
+			[]want{{"S00", "plans/2019-20/x.yaml", 0, "not a plan file"}}},
+		{"symlink", fstest.MapFS{f: {Data: []byte("/etc/passwd"), Mode: os.ModeSymlink}},
+			[]want{{"S00", f, 0, "symbolic links"}}},
+		{"too large", fstest.MapFS{f: {Data: []byte("a: \"" + strings.Repeat("x", 2<<20) + "\"\n")}},
+			[]want{{"S00", f, 0, "over the"}}},
+		{"waivers in plans", fstest.MapFS{f: {Data: []byte("kind: \"waivers\"\nwaivers: []\n")}},
+			[]want{{"S00", f, 1, "belong in policy/waivers"}}},
+		{"unknown kind", fstest.MapFS{f: {Data: []byte("kind: \"budget\"\n")}},
+			[]want{{"S03", f, 1, "kind must be one of"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.files["plans/organisations.cue"] = &fstest.MapFile{Data: []byte(orgList)}
+			set, err := s.Load(tc.files, plan.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, set.Findings, tc.want)
+		})
+	}
+}
+
+// TestCrossReferences covers the rules that need the reference list.
+func TestCrossReferences(t *testing.T) {
+	s := loadSchema(t)
+	const f = "plans/2019-20/system-qxu.cue"
+	tests := []struct {
+		name  string
+		files fstest.MapFS
+		want  []want
+	}{
+		{"clean", fstest.MapFS{f: {Data: []byte(system)}}, nil},
+		{"unknown member", fstest.MapFS{f: {Data: []byte(strings.Replace(system, `"09N"]`, `"09N", "RZZ"]`, 1))}},
+			[]want{{"S04", f, 6, "RZZ is not in the organisation reference list"}}},
+		{"not a system", fstest.MapFS{f: {Data: []byte(strings.Replace(system, `org:           "QXU"`, `org:           "QZZ"`, 1))}},
+			[]want{{"S01", f, 5, "QZZ is not in the organisation reference list"}}},
+		{"year of another folder", fstest.MapFS{f: {Data: []byte(strings.Replace(system, "2019/20", "2018/19", 1))}},
+			[]want{{"S02", f, 3, "does not match the folder 2019-20/"}}},
+		{"duplicate", fstest.MapFS{f: {Data: []byte(system)}, "plans/2019-20/system-copy.cue": {Data: []byte(system)}},
+			[]want{{"S01", f, 5, "a second plan for QXU"}}},
+		{"no reference list", fstest.MapFS{"plans/organisations.cue": nil, f: {Data: []byte(system)}},
+			[]want{{"S01", "", 0, "no organisation reference list"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, set := tc.files["plans/organisations.cue"]; !set {
+				tc.files["plans/organisations.cue"] = &fstest.MapFile{Data: []byte(orgList)}
+			} else {
+				delete(tc.files, "plans/organisations.cue")
+			}
+			set, err := s.Load(tc.files, plan.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, set.Findings, tc.want)
+		})
+	}
+}
+
+func TestNoPlansFolder(t *testing.T) {
+	_, err := loadSchema(t).Load(fstest.MapFS{"README.md": {}}, plan.Options{})
+	if err != plan.ErrNoPlans {
+		t.Fatalf("err = %v, want ErrNoPlans", err)
+	}
+}
+
+func TestLocate(t *testing.T) {
+	doc, fs := loadSchema(t).CheckFile("plans/2019-20/system-qxu.cue", []byte(system))
+	if len(fs) != 0 || doc == nil || !doc.Valid {
+		t.Fatalf("system fixture invalid: %v", fs)
+	}
+	tests := []struct {
+		path []any
+		line int
+		disp string
+	}{
+		{[]any{"members", 1}, 6, "members[1]"},
+		{[]any{"control_total"}, 7, "control_total"},
+		{[]any{"members", 9}, 6, "members[9]"}, // beyond the list: its parent
+		{nil, 2, ""}, // the first field, after the leading comment
+	}
+	for _, tc := range tests {
+		loc := doc.Locate(tc.path)
+		if loc.Line != tc.line || loc.Path != tc.disp || loc.Org != "QXU" {
+			t.Errorf("Locate(%v) = %+v, want line %d path %q", tc.path, loc, tc.line, tc.disp)
+		}
+	}
+}
+
+// FuzzCheckFile: no input makes the loader panic, and every finding it
+// returns names the file.
+func FuzzCheckFile(f *testing.F) {
+	s := loadSchema(f)
+	f.Add([]byte(system))
+	f.Add([]byte(orgList))
+	f.Add([]byte("kind: \"provider\"\nactivity: \"09N\": elective: {total: 1, months: [1,2,3]}\n"))
+	f.Add([]byte("import \"strings\"\n@extern(embed)\na: _ @embed(file=x)\n"))
+	f.Add([]byte("a: {b: [1, -2, 3.5, \"x\", true, null]}\nc: 1\nc: 2\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		_, fs := s.CheckFile("plans/2019-20/fuzz.cue", src)
+		for _, x := range fs {
+			if x.File != "plans/2019-20/fuzz.cue" || x.Rule == "" || x.Message == "" {
+				t.Fatalf("malformed finding %+v", x)
+			}
+		}
+	})
+}

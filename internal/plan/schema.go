@@ -1,0 +1,93 @@
+package plan
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/build"
+	"cuelang.org/go/cue/cuecontext"
+	"cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/parser"
+)
+
+// SchemaDir is where the schema package lives in a repository.
+const SchemaDir = "schema"
+
+// kinds maps a document's kind to the schema definition it must satisfy.
+var kinds = map[string]string{
+	"provider":      "#ProviderPlan",
+	"commissioner":  "#CommissionerPlan",
+	"system":        "#SystemPlan",
+	"organisations": "#OrganisationList",
+	"waivers":       "#WaiverList",
+}
+
+// Schema is the compiled CUE schema. It is safe to reuse across loads but not
+// for concurrent use: CUE values share one context.
+type Schema struct {
+	ctx  *cue.Context
+	defs map[string]cue.Value
+}
+
+// LoadSchema compiles the schema package found in fsys under schema/.
+func LoadSchema(fsys fs.FS) (*Schema, error) {
+	entries, err := fs.ReadDir(fsys, SchemaDir)
+	if err != nil {
+		return nil, fmt.Errorf("read schema: %w", err)
+	}
+	ctx := cuecontext.New()
+	inst := build.NewContext().NewInstance(SchemaDir, nil)
+	var names []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && strings.HasSuffix(e.Name(), ".cue") {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("read schema: no .cue files in %s/", SchemaDir)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		name := path.Join(SchemaDir, n)
+		src, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("read schema: %w", err)
+		}
+		f, err := parser.ParseFile(name, src, parser.ParseComments)
+		if err != nil {
+			return nil, fmt.Errorf("parse schema: %s", errors.Details(err, nil))
+		}
+		if err := inst.AddSyntax(f); err != nil {
+			return nil, fmt.Errorf("parse schema: %w", err)
+		}
+	}
+	root := ctx.BuildInstance(inst)
+	s := &Schema{ctx: ctx, defs: map[string]cue.Value{}}
+	for kind, def := range kinds {
+		v := root.LookupPath(cue.ParsePath(def))
+		if !v.Exists() {
+			return nil, fmt.Errorf("compile schema: definition %s missing", def)
+		}
+		// Definitions are incomplete by nature (required fields); only
+		// conflicts inside the schema itself are fatal.
+		if err := v.Validate(); err != nil {
+			return nil, fmt.Errorf("compile schema %s: %s", def, errors.Details(err, nil))
+		}
+		s.defs[kind] = v
+	}
+	return s, nil
+}
+
+// Kinds lists the document kinds the schema knows.
+func (s *Schema) Kinds() []string {
+	out := make([]string, 0, len(s.defs))
+	for k := range s.defs {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

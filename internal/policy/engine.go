@@ -1,0 +1,285 @@
+// Package policy evaluates the Rego policies under policy/ over a loaded plan
+// set and turns what they report into findings placed on plan lines. The
+// rule catalogue comes from the policies' own METADATA, so a rule is
+// documented in exactly one place.
+package policy
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+
+	"github.com/triangulate-nhs/triangulate/internal/finding"
+	"github.com/triangulate-nhs/triangulate/internal/plan"
+)
+
+// Dir is where policies live in a repository.
+const Dir = "policy"
+
+// entrypoint is the single query: the union of every rule's findings.
+const entrypoint = "data.triangulate.main.findings"
+
+// Engine is a prepared policy set.
+type Engine struct {
+	query rego.PreparedEvalQuery
+	rules []finding.Rule
+	byID  map[string]finding.Rule
+}
+
+// Load compiles every non-test .rego file under policy/ in fsys, with
+// policy/data.json as data.
+func Load(ctx context.Context, fsys fs.FS) (*Engine, error) {
+	modules := map[string]*ast.Module{}
+	var names []string
+	err := fs.WalkDir(fsys, Dir, func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.HasSuffix(name, ".rego") || strings.HasSuffix(name, "_test.rego") {
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return fmt.Errorf("%s: policies must be regular files", name)
+		}
+		names = append(names, name)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read policies: %w", err)
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("read policies: no .rego files under %s/", Dir)
+	}
+	for _, name := range names {
+		src, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("read policies: %w", err)
+		}
+		m, err := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
+		if err != nil {
+			return nil, fmt.Errorf("parse policy: %w", err)
+		}
+		modules[name] = m
+	}
+	data := map[string]any{}
+	if raw, err := fs.ReadFile(fsys, path.Join(Dir, "data.json")); err == nil {
+		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		dec.UseNumber()
+		if err := dec.Decode(&data); err != nil {
+			return nil, fmt.Errorf("read %s/data.json: %w", Dir, err)
+		}
+	}
+	compiler := ast.NewCompiler()
+	compiler.Compile(modules)
+	if compiler.Failed() {
+		return nil, fmt.Errorf("compile policies: %w", compiler.Errors)
+	}
+	q, err := rego.New(
+		rego.Query(entrypoint),
+		rego.Compiler(compiler),
+		rego.Store(inmem.NewFromObject(data)),
+	).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("prepare policies: %w", err)
+	}
+	e := &Engine{query: q, byID: map[string]finding.Rule{}}
+	for _, name := range names {
+		r, ok, err := ruleOf(modules[name])
+		if err != nil {
+			return nil, fmt.Errorf("read metadata of %s: %w", name, err)
+		}
+		if !ok {
+			continue
+		}
+		if prev, dup := e.byID[r.ID]; dup {
+			return nil, fmt.Errorf("read metadata of %s: rule id %s already used (%s)", name, r.ID, prev.Title)
+		}
+		e.byID[r.ID] = r
+		e.rules = append(e.rules, r)
+	}
+	sort.Slice(e.rules, func(i, j int) bool { return e.rules[i].ID < e.rules[j].ID })
+	return e, nil
+}
+
+// ruleOf reads a rule's catalogue entry from its package METADATA. Modules
+// without a custom id (the library, the entrypoint) are not rules.
+func ruleOf(m *ast.Module) (finding.Rule, bool, error) {
+	for _, a := range m.Annotations {
+		if a.Scope != "package" {
+			continue
+		}
+		id, _ := a.Custom["id"].(string)
+		if id == "" {
+			continue
+		}
+		r := finding.Rule{ID: id, Title: a.Title, Description: strings.TrimSpace(a.Description)}
+		r.Category, _ = a.Custom["category"].(string)
+		sev, _ := a.Custom["severity"].(string)
+		r.Severity = finding.Severity(sev)
+		r.Rationale, _ = a.Custom["rationale"].(string)
+		r.Rationale = strings.TrimSpace(r.Rationale)
+		if r.Title == "" || r.Category == "" {
+			return r, false, fmt.Errorf("rule %s needs a title and custom.category", id)
+		}
+		switch r.Severity {
+		case finding.Error, finding.Warning, finding.Info:
+		default:
+			return r, false, fmt.Errorf("rule %s: custom.severity %q is not error, warning or info", id, sev)
+		}
+		return r, true, nil
+	}
+	return finding.Rule{}, false, nil
+}
+
+// Rules is the policy catalogue, ordered by id.
+func (e *Engine) Rules() []finding.Rule { return e.rules }
+
+// Input builds the document the policies read for one financial year.
+func Input(set *plan.Set, year string) map[string]any {
+	plans, systems, orgs := map[string]any{}, map[string]any{}, map[string]any{}
+	for _, d := range set.Documents {
+		switch {
+		case d.Kind == "organisations":
+			if o, ok := d.Data["organisations"].(map[string]any); ok {
+				for k, v := range o {
+					orgs[k] = v
+				}
+			}
+		case d.Year != year || d.Org == "":
+		case d.Kind == "system":
+			systems[d.Org] = d.Data
+		case d.Kind == "provider" || d.Kind == "commissioner":
+			if _, dup := plans[d.Org]; !dup {
+				plans[d.Org] = d.Data
+			}
+		}
+	}
+	return map[string]any{"year": year, "plans": plans, "systems": systems, "organisations": orgs}
+}
+
+// Evaluate runs every rule over the plans of each year in the set. Findings
+// about an organisation whose plan failed the schema are dropped: its data
+// cannot be trusted until the schema findings are fixed.
+func (e *Engine) Evaluate(ctx context.Context, set *plan.Set) ([]finding.Finding, error) {
+	var out []finding.Finding
+	for _, year := range set.Years() {
+		docs := map[string]*plan.Document{}
+		invalid := map[string]bool{}
+		for _, d := range set.Documents {
+			if d.Year == year && d.Org != "" {
+				if _, dup := docs[d.Org]; !dup {
+					docs[d.Org] = d
+				}
+				if !d.Valid {
+					invalid[d.Org] = true
+				}
+			}
+		}
+		input, err := ast.InterfaceToValue(Input(set, year))
+		if err != nil {
+			return nil, fmt.Errorf("build policy input for %s: %w", year, err)
+		}
+		rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input))
+		if err != nil {
+			return nil, fmt.Errorf("evaluate policies for %s: %w", year, err)
+		}
+		for _, r := range rs {
+			for _, x := range r.Expressions {
+				items, ok := x.Value.([]any)
+				if !ok {
+					return nil, fmt.Errorf("evaluate policies for %s: findings are %T, not a set", year, x.Value)
+				}
+				for _, it := range items {
+					f, err := e.toFinding(it, docs)
+					if err != nil {
+						return nil, fmt.Errorf("evaluate policies for %s: %w", year, err)
+					}
+					if involvesAny(f, invalid) {
+						continue
+					}
+					out = append(out, f)
+				}
+			}
+		}
+	}
+	finding.Sort(out)
+	return out, nil
+}
+
+func involvesAny(f finding.Finding, orgs map[string]bool) bool {
+	for _, o := range f.Orgs {
+		if orgs[o] {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Engine) toFinding(v any, docs map[string]*plan.Document) (finding.Finding, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return finding.Finding{}, fmt.Errorf("a finding is %T, not an object", v)
+	}
+	str := func(k string) string { s, _ := m[k].(string); return s }
+	f := finding.Finding{
+		Rule:     str("rule"),
+		Severity: finding.Severity(str("severity")),
+		Message:  str("message"),
+	}
+	r, known := e.byID[f.Rule]
+	if !known {
+		return f, fmt.Errorf("finding for rule %q, which has no METADATA custom.id", f.Rule)
+	}
+	switch f.Severity {
+	case finding.Error, finding.Warning, finding.Info:
+	default:
+		return f, fmt.Errorf("rule %s raised severity %q", f.Rule, f.Severity)
+	}
+	f.Title, f.Category = r.Title, r.Category
+	if n, ok := m["month"].(json.Number); ok {
+		i, _ := strconv.Atoi(n.String())
+		f.Month = i
+	}
+	org := str("org")
+	if orgs, ok := m["orgs"].([]any); ok {
+		for _, o := range orgs {
+			if s, ok := o.(string); ok {
+				f.Orgs = append(f.Orgs, s)
+			}
+		}
+	}
+	if len(f.Orgs) == 0 && org != "" {
+		f.Orgs = []string{org}
+	}
+	p, _ := m["path"].([]any)
+	f.Location = locate(docs, org, p)
+	if rel, ok := m["related"].([]any); ok {
+		for _, r := range rel {
+			rm, _ := r.(map[string]any)
+			ro, _ := rm["org"].(string)
+			rp, _ := rm["path"].([]any)
+			f.Related = append(f.Related, locate(docs, ro, rp))
+		}
+	}
+	return f, nil
+}
+
+func locate(docs map[string]*plan.Document, org string, p []any) finding.Location {
+	if d, ok := docs[org]; ok {
+		return d.Locate(p)
+	}
+	segs := make([]string, len(p))
+	for i, s := range p {
+		segs[i] = fmt.Sprint(s)
+	}
+	return finding.Location{Org: org, Path: plan.DisplayPath(segs)}
+}
