@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -308,7 +309,7 @@ func (s *Schema) CheckFile(name string, src []byte) (*Document, []finding.Findin
 		add("S03", pos, []string{"kind"}, fmt.Sprintf("kind must be one of %s; got %q", strings.Join(s.Kinds(), ", "), doc.Kind))
 		return doc, out
 	}
-	verrs := s.validate(def, data)
+	verrs := mergeDisjunctions(s.validate(def, data))
 	for _, e := range verrs {
 		rule, pos, msg := classify(doc, e)
 		add(rule, pos, e.path, msg)
@@ -392,16 +393,65 @@ func collect(err error, keep func([]string) bool) []verr {
 }
 
 // trimDefs drops the definition names CUE puts in front of a data path.
+// CUE quotes labels that are not identifiers ("09N"); the index holds them
+// bare.
 func trimDefs(p []string) []string {
 	for len(p) > 0 && strings.HasPrefix(p[0], "#") {
 		p = p[1:]
 	}
-	return p
+	out := make([]string, len(p))
+	for i, s := range p {
+		if u, err := strconv.Unquote(s); err == nil && strings.HasPrefix(s, "\"") {
+			s = u
+		}
+		out[i] = s
+	}
+	return out
 }
 
 func errMsg(e cueerrors.Error) string {
 	format, args := e.Msg()
 	return fmt.Sprintf(format, args...)
+}
+
+var conflict = regexp.MustCompile(`^conflicting values (.+) and (.+)$`)
+
+// mergeDisjunctions folds CUE's one-error-per-alternative report for a value
+// outside an enum ("draft" | "final") into one error that lists the choices.
+func mergeDisjunctions(errs []verr) []verr {
+	type group struct {
+		first  int
+		values []string
+		got    string
+	}
+	groups := map[string]*group{}
+	var out []verr
+	for _, e := range errs {
+		k := pathKey(e.path)
+		m := conflict.FindStringSubmatch(e.msg)
+		g := groups[k]
+		switch {
+		case g != nil && (m != nil || strings.Contains(e.msg, "empty disjunction")):
+			if m != nil {
+				g.values = append(g.values, m[1])
+				g.got = m[2]
+			}
+			continue
+		case strings.Contains(e.msg, "empty disjunction") || m != nil:
+			g = &group{first: len(out)}
+			if m != nil {
+				g.values, g.got = []string{m[1]}, m[2]
+			}
+			groups[k] = g
+		}
+		out = append(out, e)
+	}
+	for _, g := range groups {
+		if len(g.values) > 1 {
+			out[g.first].msg = fmt.Sprintf("%s is not allowed here: use one of %s", g.got, strings.Join(g.values, ", "))
+		}
+	}
+	return out
 }
 
 func dedupe(fs []finding.Finding) []finding.Finding {

@@ -184,7 +184,7 @@ func TestLocate(t *testing.T) {
 		{[]any{"members", 1}, 6, "members[1]"},
 		{[]any{"control_total"}, 7, "control_total"},
 		{[]any{"members", 9}, 6, "members[9]"}, // beyond the list: its parent
-		{nil, 2, ""}, // the first field, after the leading comment
+		{nil, 2, ""},                           // the first field, after the leading comment
 	}
 	for _, tc := range tests {
 		loc := doc.Locate(tc.path)

@@ -52,8 +52,8 @@ _head_len(l) := 3 if l % 3 == 0
 _head_len(l) := l % 3 if l % 3 != 0
 
 # METADATA
-# description: fmt_pct(5.678) is "5.7%".
-fmt_pct(x) := sprintf("%.1f%%", [x])
+# description: fmt_pct(5.678) is "5.7%"; whole numbers too (fmt_pct(100) is "100.0%").
+fmt_pct(x) := concat("", [fmt_decimal(x, 1), "%"])
 
 # METADATA
 # description: fmt_gbp(1234.5) is "£1,235k" (money is held in £000).

@@ -15,6 +15,8 @@ test_fmt_int if {
 
 test_fmt_pct if {
 	lib.fmt_pct(5.678) == "5.7%"
+	lib.fmt_pct(100) == "100.0%"
+	lib.fmt_pct((600 * 100) / 12000) == "5.0%"
 }
 
 test_fmt_gbp if {

@@ -1,0 +1,509 @@
+package github
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const (
+	rtkFile = "plans/2019-20/providers/rtk.cue"
+	ccgFile = "plans/2019-20/commissioners/09n.cue"
+	head1   = "1111111111111111111111111111111111111111"
+	head2   = "2222222222222222222222222222222222222222"
+)
+
+var testNow = time.Date(2019, 3, 1, 9, 0, 0, 0, time.UTC)
+
+func basePub() Publication {
+	return Publication{
+		PR:      PR{Owner: "triangulate-nhs", Repo: "plans", Number: 7, HeadSHA: head1},
+		Summary: "## Triangulate\n\n| | before | after |\n|---|---|---|\n| blocking | 0 | 2 |",
+		Body:    "Findings outside the changed lines:\n\n- **A04** RA2 names 09Y, which has no plan.",
+		Comments: []Comment{
+			{Path: rtkFile, Line: 12, Body: "**A01 error** RTK plans 5,210 non-elective spells for 09N in M1; 09N plans 4,800 (8.5% apart).", Fingerprint: "a01rtk09n"},
+			{Path: rtkFile, Line: 40, Body: "**B01 warning** planned G&A occupancy 94.1% in M10.", Fingerprint: "b01rtk"},
+			{Path: ccgFile, Line: 7, Body: "**A01 error** 09N plans 4,800 non-elective spells with RTK in M1; RTK plans 5,210.", Fingerprint: "a01n09rtk"},
+		},
+		Gate: Gate{State: StateFailure, Description: "2 blocking findings: A01 (1), B01 (1)"},
+	}
+}
+
+// counts is the part of an Outcome every scenario pins down.
+type counts struct{ Posted, Skipped, Deleted, Listed, Failed int }
+
+func countsOf(o Outcome) counts {
+	return counts{o.Posted, o.Skipped, o.Deleted, o.Listed, o.Failed}
+}
+
+type run struct {
+	pub     func() Publication
+	want    counts
+	wantErr error // matched with errors.Is; nil means success
+}
+
+func TestPublish(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(f *fakeGitHub)
+		opts  []Option
+		runs  []run
+		check func(t *testing.T, f *fakeGitHub, sleeps []time.Duration, outs []Outcome, errs []error)
+	}{
+		{
+			name: "first publish",
+			runs: []run{{pub: basePub, want: counts{Posted: 3}}},
+			check: func(t *testing.T, f *fakeGitHub, sleeps []time.Duration, outs []Outcome, _ []error) {
+				reqs := f.requestsTo("pulls/create-review")
+				if len(reqs) != 1 {
+					t.Fatalf("create-review requests = %d, want 1", len(reqs))
+				}
+				body := reqs[0].Body
+				if body["event"] != "COMMENT" || body["commit_id"] != head1 {
+					t.Errorf("review event/commit = %v/%v, want COMMENT/%s", body["event"], body["commit_id"], head1)
+				}
+				var got []string
+				for _, c := range body["comments"].([]any) {
+					c := c.(map[string]any)
+					if _, ok := c["position"]; ok {
+						t.Errorf("comment uses position: %v", c)
+					}
+					fp, _ := fingerprintOf(c["body"].(string))
+					got = append(got, fmt.Sprintf("%v:%v:%v:%s", c["path"], c["line"], c["side"], fp))
+				}
+				want := []string{rtkFile + ":12:RIGHT:a01rtk09n", rtkFile + ":40:RIGHT:b01rtk", ccgFile + ":7:RIGHT:a01n09rtk"}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("review comments (-want +got):\n%s", diff)
+				}
+				if !strings.HasPrefix(body["body"].(string), basePub().Body) {
+					t.Errorf("review body = %q, want it to start with the publication body", body["body"])
+				}
+				if len(f.issueComments) != 1 || !strings.HasSuffix(f.issueComments[0].Body, summaryMarker) {
+					t.Fatalf("summary comments = %+v, want one ending in the marker", f.issueComments)
+				}
+				if len(f.statuses) != 1 {
+					t.Fatalf("statuses = %d, want 1", len(f.statuses))
+				}
+				wantStatus := map[string]any{
+					"id": f.statuses[0]["id"], "sha": head1, "state": "failure", "context": "triangulate",
+					"description": "2 blocking findings: A01 (1), B01 (1)", "target_url": outs[0].SummaryURL,
+				}
+				if diff := cmp.Diff(wantStatus, f.statuses[0]); diff != "" {
+					t.Errorf("status (-want +got):\n%s", diff)
+				}
+				if outs[0].SummaryURL == "" || outs[0].ReviewURL == "" {
+					t.Errorf("outcome URLs = %q, %q; want both set", outs[0].SummaryURL, outs[0].ReviewURL)
+				}
+				if len(sleeps) != 0 {
+					t.Errorf("slept %v without any failure", sleeps)
+				}
+			},
+		},
+		{
+			name: "re-run on the same head posts nothing new",
+			runs: []run{{pub: basePub, want: counts{Posted: 3}}, {pub: basePub, want: counts{Skipped: 3}}},
+			check: func(t *testing.T, f *fakeGitHub, _ []time.Duration, outs []Outcome, _ []error) {
+				if n := f.count("pulls/create-review", 0); n != 1 {
+					t.Errorf("create-review requests = %d, want 1", n)
+				}
+				if n := f.count("pulls/delete-review-comment", 0); n != 0 {
+					t.Errorf("delete requests = %d, want 0", n)
+				}
+				if n := f.count("issues/update-comment", http.StatusOK); n != 1 {
+					t.Errorf("summary updates = %d, want 1", n)
+				}
+				if n := f.count("issues/create-comment", 0); n != 1 {
+					t.Errorf("summary creations = %d, want 1", n)
+				}
+				if len(f.reviewComments) != 3 || len(f.statuses) != 2 {
+					t.Errorf("state: %d comments, %d statuses; want 3 and 2", len(f.reviewComments), len(f.statuses))
+				}
+				if outs[1].ReviewURL != "" || outs[1].SummaryURL != outs[0].SummaryURL {
+					t.Errorf("second outcome = %+v, want no review and the same summary", outs[1])
+				}
+			},
+		},
+		{
+			name: "a push that fixes a finding deletes its comment and keeps the rest",
+			runs: []run{
+				{pub: basePub, want: counts{Posted: 3}},
+				{pub: func() Publication {
+					p := basePub()
+					p.PR.HeadSHA = head2
+					// B01 fixed; the 09N side is on a line this push did not touch.
+					p.Comments = p.Comments[:1]
+					p.Keep = []string{"a01n09rtk"}
+					p.Gate = Gate{State: StateFailure, Description: "1 blocking finding"}
+					return p
+				}, want: counts{Skipped: 1, Deleted: 1}},
+			},
+			check: func(t *testing.T, f *fakeGitHub, _ []time.Duration, _ []Outcome, _ []error) {
+				var left []string
+				for _, c := range f.reviewComments {
+					fp, _ := fingerprintOf(c.Body)
+					left = append(left, fp)
+				}
+				if diff := cmp.Diff([]string{"a01rtk09n", "a01n09rtk"}, left); diff != "" {
+					t.Errorf("comments left (-want +got):\n%s", diff)
+				}
+				if got := f.statuses[1]["sha"]; got != head2 {
+					t.Errorf("second status on %v, want %s", got, head2)
+				}
+			},
+		},
+		{
+			name: "502 then success is retried and posts one review",
+			setup: func(f *fakeGitHub) {
+				f.fail("pulls/create-review", 1, http.StatusBadGateway, nil, `{"message":"Server Error"}`)
+			},
+			runs: []run{{pub: basePub, want: counts{Posted: 3}}},
+			check: func(t *testing.T, f *fakeGitHub, sleeps []time.Duration, _ []Outcome, _ []error) {
+				if n := f.count("pulls/create-review", 0); n != 2 {
+					t.Errorf("create-review requests = %d, want 2", n)
+				}
+				if len(f.reviews) != 1 || len(f.reviewComments) != 3 {
+					t.Errorf("reviews = %d, comments = %d; want 1 and 3", len(f.reviews), len(f.reviewComments))
+				}
+				if diff := cmp.Diff([]time.Duration{time.Second}, sleeps); diff != "" {
+					t.Errorf("waits (-want +got):\n%s", diff)
+				}
+			},
+		},
+		{
+			name: "429 with Retry-After waits as asked",
+			setup: func(f *fakeGitHub) {
+				f.fail("issues/list-comments", 2, http.StatusTooManyRequests, map[string]string{"Retry-After": "7"},
+					`{"message":"You have exceeded a secondary rate limit."}`)
+			},
+			runs: []run{{pub: basePub, want: counts{Posted: 3}}},
+			check: func(t *testing.T, f *fakeGitHub, sleeps []time.Duration, _ []Outcome, _ []error) {
+				if diff := cmp.Diff([]time.Duration{7 * time.Second, 7 * time.Second}, sleeps); diff != "" {
+					t.Errorf("waits (-want +got):\n%s", diff)
+				}
+				if len(f.issueComments) != 1 {
+					t.Errorf("summary comments = %d, want 1", len(f.issueComments))
+				}
+			},
+		},
+		{
+			name: "403 primary rate limit waits until the reset",
+			setup: func(f *fakeGitHub) {
+				f.fail("repos/create-commit-status", 1, http.StatusForbidden, map[string]string{
+					"X-Ratelimit-Remaining": "0",
+					"X-Ratelimit-Reset":     fmt.Sprint(testNow.Add(20 * time.Second).Unix()),
+				}, `{"message":"API rate limit exceeded"}`)
+			},
+			runs: []run{{pub: basePub, want: counts{Posted: 3}}},
+			check: func(t *testing.T, f *fakeGitHub, sleeps []time.Duration, _ []Outcome, _ []error) {
+				if diff := cmp.Diff([]time.Duration{21 * time.Second}, sleeps); diff != "" {
+					t.Errorf("waits (-want +got):\n%s", diff)
+				}
+				if len(f.statuses) != 1 {
+					t.Errorf("statuses = %d, want 1", len(f.statuses))
+				}
+			},
+		},
+		{
+			name:  "a fork's read-only token gives ErrReadOnly without retrying",
+			setup: func(f *fakeGitHub) { f.readOnly = true },
+			runs:  []run{{pub: basePub, want: counts{}, wantErr: ErrReadOnly}},
+			check: func(t *testing.T, f *fakeGitHub, sleeps []time.Duration, _ []Outcome, _ []error) {
+				if len(sleeps) != 0 {
+					t.Errorf("waits = %v, want none", sleeps)
+				}
+				if n := f.count("pulls/create-review", http.StatusForbidden); n != 1 {
+					t.Errorf("refused review requests = %d, want 1", n)
+				}
+				if n := f.count("issues/create-comment", 0) + f.count("repos/create-commit-status", 0); n != 0 {
+					t.Errorf("writes after the refusal = %d, want 0", n)
+				}
+			},
+		},
+		{
+			name: "persistent 503 is reported after bounded retries and the rest still goes out",
+			setup: func(f *fakeGitHub) {
+				f.fail("issues/create-comment", 10, http.StatusServiceUnavailable, nil, `{"message":"Service Unavailable"}`)
+			},
+			runs: []run{{pub: basePub, want: counts{Posted: 3}, wantErr: errAny}},
+			check: func(t *testing.T, f *fakeGitHub, sleeps []time.Duration, _ []Outcome, errs []error) {
+				if n := f.count("issues/create-comment", 0); n != 4 {
+					t.Errorf("summary attempts = %d, want 4", n)
+				}
+				if diff := cmp.Diff([]time.Duration{time.Second, 2 * time.Second, 4 * time.Second}, sleeps); diff != "" {
+					t.Errorf("waits (-want +got):\n%s", diff)
+				}
+				if errors.Is(errs[0], ErrReadOnly) || !strings.Contains(errs[0].Error(), "publish summary") {
+					t.Errorf("error = %v, want a summary failure that is not ErrReadOnly", errs[0])
+				}
+				if len(f.statuses) != 1 || f.statuses[0]["target_url"] != nil {
+					t.Errorf("statuses = %v, want one without a target URL", f.statuses)
+				}
+			},
+		},
+		{
+			name: "oversize bodies are truncated with a note",
+			runs: []run{{pub: func() Publication {
+				p := basePub()
+				p.Summary = strings.Repeat("| RTK | 09N | 5,210 | 4,800 |\n", 4000)
+				p.Body = strings.Repeat("é", 70000)
+				p.Comments[0].Body = strings.Repeat("x", 80000)
+				p.Gate.Description = strings.Repeat("blocking finding; ", 20)
+				return p
+			}, want: counts{Posted: 3}}},
+			check: func(t *testing.T, f *fakeGitHub, _ []time.Duration, outs []Outcome, _ []error) {
+				review := f.reviews[0]["body"].(string)
+				summary := f.issueComments[0].Body
+				first := f.reviewComments[0].Body
+				for name, body := range map[string]string{"review": review, "summary": summary, "comment": first} {
+					if len(body) > maxBodyBytes || !strings.Contains(body, "truncated") {
+						t.Errorf("%s body: %d bytes, truncation note %v", name, len(body), strings.Contains(body, "truncated"))
+					}
+				}
+				if !strings.HasSuffix(summary, summaryMarker) || !strings.HasSuffix(first, fingerprintMarker("a01rtk09n")) {
+					t.Errorf("markers lost in truncation")
+				}
+				if d := f.statuses[0]["description"].(string); len([]rune(d)) != maxDescriptionLen || !strings.HasSuffix(d, "…") {
+					t.Errorf("description %q (%d characters), want 140 ending in an ellipsis", d, len([]rune(d)))
+				}
+				if len(outs[0].Warnings) != 3 {
+					t.Errorf("warnings = %q, want 3", outs[0].Warnings)
+				}
+			},
+		},
+		{
+			name: "too many comments: the rest are listed in the body, and a re-run adds nothing",
+			setup: func(f *fakeGitHub) {
+				f.allowLines(rtkFile, 1, 200)
+			},
+			runs: []run{
+				{pub: manyComments, want: counts{Posted: 50, Listed: 20}},
+				{pub: manyComments, want: counts{Skipped: 70}},
+			},
+			check: func(t *testing.T, f *fakeGitHub, _ []time.Duration, _ []Outcome, _ []error) {
+				if len(f.reviews) != 1 || len(f.reviewComments) != 50 {
+					t.Fatalf("reviews = %d, comments = %d; want 1 and 50", len(f.reviews), len(f.reviewComments))
+				}
+				body := f.reviews[0]["body"].(string)
+				if !strings.Contains(body, "20 further findings on changed lines, not shown as line comments") ||
+					!strings.Contains(body, "`"+rtkFile+":170` finding 69") {
+					t.Errorf("review body does not list the overflow:\n%s", body)
+				}
+				if got := len(listedIn(body)); got != 20 {
+					t.Errorf("listed fingerprints = %d, want 20", got)
+				}
+			},
+		},
+		{
+			name: "422 on a comment is reported, and the findings go in the review body",
+			runs: []run{
+				{pub: func() Publication {
+					p := basePub()
+					p.Comments[1].Line = 400 // outside the diff
+					return p
+				}, want: counts{Listed: 3, Failed: 3}, wantErr: ErrRejected},
+				{pub: basePub, want: counts{Skipped: 3}},
+			},
+			check: func(t *testing.T, f *fakeGitHub, _ []time.Duration, outs []Outcome, errs []error) {
+				if n := f.count("pulls/create-review", http.StatusUnprocessableEntity); n != 1 {
+					t.Errorf("rejected reviews = %d, want 1", n)
+				}
+				if len(f.reviews) != 1 || len(f.reviewComments) != 0 {
+					t.Fatalf("reviews = %d, comments = %d; want 1 and 0", len(f.reviews), len(f.reviewComments))
+				}
+				if !strings.Contains(errs[0].Error(), "Line could not be resolved") {
+					t.Errorf("error %q does not carry GitHub's reason", errs[0])
+				}
+				if len(f.statuses) != 2 || len(f.issueComments) != 1 {
+					t.Errorf("statuses = %d, summaries = %d; want 2 and 1", len(f.statuses), len(f.issueComments))
+				}
+				if len(outs[0].Warnings) == 0 {
+					t.Errorf("no warning about the rejected comments")
+				}
+			},
+		},
+		{
+			name: "lists are read page by page",
+			setup: func(f *fakeGitHub) {
+				f.pageSize = 2
+				f.issueComments = []*fakeComment{
+					{ID: 1, User: "regulator", Body: "Please explain the occupancy."},
+					{ID: 2, User: "rtk-planner", Body: "Explained in the plan."},
+					{ID: 3, User: "regulator", Body: "Thanks."},
+				}
+			},
+			runs: []run{{pub: basePub, want: counts{Posted: 3}}, {pub: func() Publication {
+				p := basePub()
+				p.Comments = p.Comments[1:]
+				return p
+			}, want: counts{Skipped: 2, Deleted: 1}}},
+			check: func(t *testing.T, f *fakeGitHub, _ []time.Duration, _ []Outcome, _ []error) {
+				if n := f.count("pulls/list-review-comments", 0); n != 1+2 {
+					t.Errorf("review comment pages read = %d, want 3", n)
+				}
+				if n := f.count("issues/update-comment", 0); n != 1 {
+					t.Errorf("summary updates = %d, want 1 (the summary sits on the third page)", n)
+				}
+				if len(f.issueComments) != 4 {
+					t.Errorf("issue comments = %d, want 4", len(f.issueComments))
+				}
+			},
+		},
+		{
+			name: "comments by others are never touched, marker or not",
+			setup: func(f *fakeGitHub) {
+				f.reviewComments = []*fakeComment{
+					{ID: 1, User: "mallory", Path: rtkFile, Line: 12, Body: "copied " + fingerprintMarker("zzz")},
+					{ID: 2, User: "regulator", Path: rtkFile, Line: 12, Body: "Is 8.5% right?"},
+				}
+				f.issueComments = []*fakeComment{{ID: 3, User: "mallory", Body: "fake " + summaryMarker}}
+			},
+			opts: []Option{WithAuthor(botLogin)},
+			runs: []run{{pub: basePub, want: counts{Posted: 3}}},
+			check: func(t *testing.T, f *fakeGitHub, _ []time.Duration, _ []Outcome, _ []error) {
+				if n := f.count("pulls/delete-review-comment", 0) + f.count("issues/update-comment", 0); n != 0 {
+					t.Errorf("touched %d foreign comments", n)
+				}
+				if len(f.issueComments) != 2 {
+					t.Errorf("issue comments = %d, want the foreign one plus ours", len(f.issueComments))
+				}
+			},
+		},
+		{
+			name: "a duplicate left by a retried write is removed",
+			setup: func(f *fakeGitHub) {
+				f.reviewComments = []*fakeComment{
+					{ID: 1, User: botLogin, Path: rtkFile, Line: 40, Body: "B01 " + fingerprintMarker("b01rtk")},
+					{ID: 2, User: botLogin, Path: rtkFile, Line: 40, Body: "B01 " + fingerprintMarker("b01rtk")},
+				}
+			},
+			runs: []run{{pub: basePub, want: counts{Posted: 2, Skipped: 1, Deleted: 1}}},
+			check: func(t *testing.T, f *fakeGitHub, _ []time.Duration, _ []Outcome, _ []error) {
+				if reqs := f.requestsTo("pulls/delete-review-comment"); len(reqs) != 1 || !strings.HasSuffix(reqs[0].Path, "/2") {
+					t.Errorf("deletes = %+v, want only the newer duplicate, id 2", reqs)
+				}
+			},
+		},
+		{
+			name: "findings only off the diff: one review, not repeated",
+			runs: []run{
+				{pub: noComments, want: counts{}},
+				{pub: noComments, want: counts{}},
+			},
+			check: func(t *testing.T, f *fakeGitHub, _ []time.Duration, outs []Outcome, _ []error) {
+				if len(f.reviews) != 1 {
+					t.Errorf("reviews = %d, want 1", len(f.reviews))
+				}
+				if outs[0].ReviewURL == "" || outs[1].ReviewURL != "" {
+					t.Errorf("review URLs = %q, %q; want only the first", outs[0].ReviewURL, outs[1].ReviewURL)
+				}
+			},
+		},
+		{
+			name: "an invalid publication sends nothing",
+			runs: []run{{pub: func() Publication {
+				p := basePub()
+				p.Gate.State = "red"
+				return p
+			}, wantErr: errAny}},
+			check: func(t *testing.T, f *fakeGitHub, _ []time.Duration, _ []Outcome, errs []error) {
+				if len(f.requests) != 0 || !strings.Contains(errs[0].Error(), `invalid gate state "red"`) {
+					t.Errorf("requests = %d, error = %v", len(f.requests), errs[0])
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeGitHub(t)
+			f.allowLines(rtkFile, 1, 60)
+			f.allowLines(ccgFile, 1, 20)
+			if tt.setup != nil {
+				tt.setup(f)
+			}
+			var sleeps []time.Duration
+			opts := append([]Option{
+				WithSleep(func(_ context.Context, d time.Duration) error {
+					sleeps = append(sleeps, d)
+					return nil
+				}),
+				WithClock(func() time.Time { return testNow }),
+			}, tt.opts...)
+			p, err := New(f.srv.Client(), f.srv.URL, "test-token", opts...)
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			var outs []Outcome
+			var errs []error
+			for i, r := range tt.runs {
+				out, err := p.Publish(context.Background(), r.pub())
+				outs, errs = append(outs, out), append(errs, err)
+				switch {
+				case r.wantErr == nil && err != nil:
+					t.Fatalf("run %d: Publish: %v", i+1, err)
+				case r.wantErr == errAny && err == nil, r.wantErr != nil && r.wantErr != errAny && !errors.Is(err, r.wantErr):
+					t.Fatalf("run %d: Publish error = %v, want %v", i+1, err, r.wantErr)
+				}
+				if diff := cmp.Diff(r.want, countsOf(out)); diff != "" {
+					t.Errorf("run %d: outcome (-want +got):\n%s", i+1, diff)
+				}
+			}
+			tt.check(t, f, sleeps, outs, errs)
+		})
+	}
+}
+
+// errAny stands for "some error" in a scenario table.
+var errAny = errors.New("any error")
+
+func manyComments() Publication {
+	p := basePub()
+	p.Comments = nil
+	for i := range 70 {
+		p.Comments = append(p.Comments, Comment{
+			Path: rtkFile, Line: 101 + i, Fingerprint: fmt.Sprintf("fp%02d", i),
+			Body: fmt.Sprintf("finding %d\nsecond line not shown in the list", i),
+		})
+	}
+	return p
+}
+
+func noComments() Publication {
+	p := basePub()
+	p.Comments = nil
+	return p
+}
+
+func TestNew(t *testing.T) {
+	tests := []struct {
+		name, baseURL, token string
+		wantURL, wantErr     string
+	}{
+		{name: "default", token: "t", wantURL: "https://api.github.com/"},
+		{name: "GITHUB_API_URL without slash", baseURL: "https://ghe.example.com/api/v3", token: "t", wantURL: "https://ghe.example.com/api/v3/"},
+		{name: "no token", baseURL: "https://api.github.com", wantErr: "empty token"},
+		{name: "not http", baseURL: "ftp://x", token: "t", wantErr: "not an http(s) url"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := New(nil, tt.baseURL, tt.token)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("New error = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := p.client.BaseURL.String(); got != tt.wantURL {
+				t.Errorf("BaseURL = %s, want %s", got, tt.wantURL)
+			}
+		})
+	}
+}

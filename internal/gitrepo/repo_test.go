@@ -1,0 +1,158 @@
+package gitrepo_test
+
+import (
+	"io/fs"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-billy/v5/memfs"
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/memory"
+
+	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
+	"github.com/triangulate-nhs/triangulate/internal/plan"
+	"github.com/triangulate-nhs/triangulate/internal/testutil"
+)
+
+// memRepo commits the repository's own schema, policies and plans to an
+// in-memory repository, then applies each later commit in turn.
+func memRepo(t *testing.T, later ...func(w *git.Worktree, fsys func(string, string))) *gitrepo.Repo {
+	t.Helper()
+	wt := memfs.New()
+	r, err := git.InitWithOptions(memory.NewStorage(), wt, git.InitOptions{DefaultBranch: plumbing.Main})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := r.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, data string) {
+		f, err := wt.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Write([]byte(data)); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		if _, err := w.Add(name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var names []string
+	src := testutil.RepoFS(t)
+	for name := range src {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		write(name, string(src[name].Data))
+	}
+	sig := &object.Signature{Name: "Planning lead", Email: "lead@example.nhs.uk", When: time.Date(2019, 3, 1, 9, 0, 0, 0, time.UTC)}
+	if _, err := w.Commit("plans as submitted", &git.CommitOptions{Author: sig}); err != nil {
+		t.Fatal(err)
+	}
+	for i, step := range later {
+		step(w, write)
+		if err := func() error {
+			_, err := w.Commit("change", &git.CommitOptions{Author: sig, AllowEmptyCommits: true})
+			return err
+		}(); err != nil {
+			t.Fatalf("commit %d: %v", i, err)
+		}
+	}
+	return gitrepo.Wrap(r)
+}
+
+func TestLoadFromRefs(t *testing.T) {
+	src := testutil.RepoFS(t)
+	rtk := string(src["plans/2019-20/providers/rtk.cue"].Data)
+	repo := memRepo(t, func(w *git.Worktree, write func(string, string)) {
+		write("plans/2019-20/providers/rtk.cue", strings.Replace(rtk, `system:    "QXU"`, `system:    "QX"`, 1))
+	})
+	tests := []struct {
+		ref      string
+		findings int
+	}{
+		{"main~1", 0},
+		{"main", 1},
+		{"HEAD", 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.ref, func(t *testing.T) {
+			fsys, _, err := repo.FS(tc.ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := plan.LoadSchema(fsys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			set, err := s.Load(fsys, plan.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(set.Findings) != tc.findings {
+				t.Fatalf("%d findings, want %d: %+v", len(set.Findings), tc.findings, set.Findings)
+			}
+			if len(set.Documents) != 9 {
+				t.Errorf("%d documents, want 9", len(set.Documents))
+			}
+			if tc.findings == 1 {
+				f := set.Findings[0]
+				if f.File != "plans/2019-20/providers/rtk.cue" || f.Rule != "S01" || f.Line != 14 {
+					t.Errorf("finding %s %s:%d, want S01 at rtk.cue:14", f.Rule, f.File, f.Line)
+				}
+			}
+		})
+	}
+	if _, _, err := repo.FS("no-such-branch"); err == nil {
+		t.Error("unknown ref resolved")
+	}
+}
+
+func TestSymlinkInTreeIsRejected(t *testing.T) {
+	repo := memRepo(t, func(w *git.Worktree, write func(string, string)) {
+		if err := w.Filesystem.Symlink("/etc/passwd", "plans/2019-20/evil.cue"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Add("plans/2019-20/evil.cue"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	fsys, _, err := repo.FS("main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fstestCheck(fsys); err != nil {
+		t.Fatal(err)
+	}
+	s, err := plan.LoadSchema(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := s.Load(fsys, plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Findings) != 1 || set.Findings[0].Rule != "S00" || !strings.Contains(set.Findings[0].Message, "symbolic links") {
+		t.Fatalf("findings %+v, want one S00 about symbolic links", set.Findings)
+	}
+}
+
+// fstestCheck walks the whole tree, reading every regular file, as a
+// sanity check of the fs.FS adapter.
+func fstestCheck(fsys fs.FS) error {
+	return fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !d.Type().IsRegular() {
+			return err
+		}
+		_, err = fs.ReadFile(fsys, p)
+		return err
+	})
+}

@@ -1,0 +1,92 @@
+package triangulate.lib_test
+
+import data.triangulate.lib
+
+_twelve(x) := [x, x, x, x, x, x, x, x, x, x, x, x]
+
+_flow(months) := {"total": sum(months), "months": months}
+
+# Two commissioners, so bed-days must add across them; 100 core beds and 10
+# escalation beds open in every month but June, which has none.
+_capacity_provider := {
+	"kind": "provider",
+	"org": "RTK",
+	"year": "2019/20",
+	"activity": {
+		"09N": {
+			"elective_ordinary": _flow(_twelve(50)),
+			"non_elective_los": _flow(_twelve(300)),
+		},
+		# Only non-elective: the missing ordinary line must count as zero.
+		"09Y": {"non_elective_los": _flow(_twelve(100))},
+	},
+	"capacity": {
+		"beds_core": {"months": [100, 100, 0, 100, 100, 100, 100, 100, 100, 100, 100, 100]},
+		"beds_escalation": {"months": [10, 10, 0, 10, 10, 10, 10, 10, 10, 10, 10, 10]},
+		"beds_occupied": {"months": _twelve(90)},
+		"los_elective_ordinary": 3,
+		"los_non_elective": 7.5,
+	},
+}
+
+test_days_in_month if {
+	every m, want in [30, 31, 30, 31, 31, 30, 31, 30, 31, 31, 29, 31] {
+		lib.days_in_month("2019/20", m + 1) == want
+	}
+}
+
+test_days_in_february if {
+	lib.days_in_month("2018/19", 11) == 28 # February 2019
+	lib.days_in_month("2019/20", 11) == 29 # February 2020
+	lib.days_in_month("2099/00", 11) == 28 # 2100 is divisible by 100
+	lib.days_in_month("1999/00", 11) == 29 # 2000 is divisible by 400
+}
+
+test_bed_days_needed_adds_commissioners if {
+	# 50 x 3 + 300 x 7.5 + 100 x 7.5 every month
+	lib.bed_days_needed(_capacity_provider) == _twelve(3150)
+}
+
+test_bed_days_needed_without_bedded_lines if {
+	lib.bed_days_needed({
+		"activity": {"09N": {"op_first": _flow(_twelve(500))}},
+		"capacity": {"los_elective_ordinary": 3, "los_non_elective": 6},
+	}) == _twelve(0)
+}
+
+test_occupancy_month if {
+	lib.occupancy(_capacity_provider)[1] == {
+		"month": 1, "bed_days": 3150, "beds_core": 100, "beds_escalation": 10,
+		"days": 30, "bed_days_open": 3300, "pct": (3150 * 100) / 3300,
+	}
+}
+
+test_occupancy_uses_leap_february if {
+	lib.occupancy(_capacity_provider)[11].bed_days_open == 110 * 29
+}
+
+test_occupancy_without_beds_has_no_pct if {
+	o := lib.occupancy(_capacity_provider)[3]
+	o.bed_days_open == 0
+	not o.pct
+	lib.occupancy_above(o, 100)
+}
+
+test_occupancy_covers_twelve_months if {
+	count(lib.occupancy(_capacity_provider)) == 12
+}
+
+test_occupancy_above if {
+	lib.occupancy_above({"bed_days": 93, "bed_days_open": 100, "pct": 93}, 92)
+	not lib.occupancy_above({"bed_days": 92, "bed_days_open": 100, "pct": 92}, 92)
+	not lib.occupancy_above({"bed_days": 0, "bed_days_open": 0}, 92)
+}
+
+test_provider_occupancy_keyed_by_provider if {
+	occupancy := lib.provider_occupancy with input as {"plans": {
+		"RTK": _capacity_provider,
+		"09N": {"kind": "commissioner", "org": "09N", "contracts": {}},
+	}}
+	object.keys(occupancy) == {"RTK"}
+	occupancy.RTK == lib.occupancy(_capacity_provider)
+}

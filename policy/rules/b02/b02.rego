@@ -1,0 +1,45 @@
+# METADATA
+# title: A&E performance fits the planned occupancy
+# description: |
+#   A month whose planned G&A occupancy is above occupancy.warning_pct (92%)
+#   while the A&E 4-hour rate is planned at or above standards.ae_4h_pct (95%).
+# custom:
+#   id: B02
+#   category: believability
+#   severity: warning
+#   rationale: Patients wait in A&E for a bed when G&A occupancy runs above 92%, so a trajectory meeting the 95% four-hour standard in such a month does not read across from the capacity plan (NHSI 2018 on read-across between activity, capacity and performance).
+package triangulate.rules.b02
+
+import data.triangulate.lib
+
+findings contains f if {
+	some code, provider in lib.providers
+	trajectory := provider.performance.ae_4h
+	some m, o in lib.provider_occupancy[code]
+
+	# A month needing beds with none open is B01's error; there is no
+	# occupancy to quote here.
+	o.bed_days_open > 0
+	limit := lib.thresholds.occupancy.warning_pct
+	lib.occupancy_above(o, limit)
+	seen := trajectory.numerator[m - 1]
+	attendances := trajectory.denominator[m - 1]
+	attendances > 0
+	rate := (seen * 100) / attendances
+	standard := lib.thresholds.standards.ae_4h_pct
+	rate >= standard
+	f := lib.finding({
+		"rule": "B02",
+		"severity": "warning",
+		"org": code,
+		"path": ["performance", "ae_4h", "numerator", m - 1],
+		"month": m,
+		"message": sprintf(
+			"%s plans to see %s%% of A&E attendances within 4 hours in %s (%s of %s) with G&A occupancy planned at %s%%, above %s%%: meeting the %s%% standard with beds that full is not credible",
+			[
+				code, lib.fmt_decimal(rate, 1), lib.month_label(m), lib.fmt_int(seen), lib.fmt_int(attendances),
+				lib.fmt_above(o.pct, limit), lib.fmt_limit(limit), lib.fmt_limit(standard),
+			],
+		),
+	})
+}

@@ -1,0 +1,93 @@
+package triangulate.rules.b04_test
+
+import data.triangulate.rules.b04
+
+_twelve(x) := [x, x, x, x, x, x, x, x, x, x, x, x]
+
+_flow(months) := {"total": sum(months), "months": months}
+
+# RTK plans 78,000 spells and attendances a year plus 12 x ae_09y A&E
+# attendances from 09Y, against 77,000 in 2018/19: ae_09y = 45 is exactly
+# 2% growth. GP referrals are not activity delivered and never count.
+_input(ae_09y, wte, prior_wte, schemes) := {"year": "2019/20", "plans": {"RTK": {
+	"kind": "provider",
+	"org": "RTK",
+	"year": "2019/20",
+	"activity": {
+		"09N": {
+			"gp_referrals": _flow(_twelve(5000)),
+			"elective": _flow(_twelve(500)),
+			"non_elective": _flow(_twelve(400)),
+			"op_first": _flow(_twelve(1500)),
+			"op_followup": _flow(_twelve(3000)),
+			"ae_total": _flow(_twelve(1000)),
+		},
+		"09Y": {
+			"non_elective": _flow(_twelve(100)),
+			"ae_total": _flow(_twelve(ae_09y)),
+		},
+	},
+	"workforce": {"total": wte},
+	"finance": {"cip": {"schemes": schemes}},
+	"prior_year": object.union(
+		{"year": "2018/19", "growth_pct": {}, "activity": {
+			"09N": {
+				"gp_referrals": 9999, "elective": 6000, "non_elective": 4700,
+				"op_first": 17500, "op_followup": 35000, "ae_total": 11500,
+			},
+			"09Y": {"non_elective": 1200, "ae_total": 1100},
+		}},
+		prior_wte,
+	),
+}}}
+
+_flat_wte := _twelve(6500)
+
+_workforce_schemes := [{"name": "Rostering", "category": "workforce", "recurrent": true, "value": 2000}]
+
+_findings(case) := fs if {
+	fs := b04.findings with input as case
+}
+
+_finding(message) := {
+	"rule": "B04", "severity": "warning", "org": "RTK", "orgs": ["RTK"],
+	"path": ["workforce", "total"], "month": 0, "related": [], "message": message,
+}
+
+test_success_growth_exactly_at_threshold if {
+	count(_findings(_input(45, _flat_wte, {"wte": 6500}, _workforce_schemes))) == 0
+}
+
+test_success_growth_with_more_staff if {
+	# 6 more WTE in March lifts the average half a WTE above last year's.
+	more := array.concat(array.slice(_flat_wte, 0, 11), [6506])
+	count(_findings(_input(100, more, {"wte": 6500}, _workforce_schemes))) == 0
+}
+
+test_success_growth_with_productivity_scheme if {
+	schemes := array.concat(_workforce_schemes, [{"name": "Theatre utilisation", "category": "productivity", "recurrent": true, "value": 1500}])
+	count(_findings(_input(100, _flat_wte, {"wte": 6500}, schemes))) == 0
+}
+
+test_success_without_prior_wte if {
+	count(_findings(_input(100, _flat_wte, {}, _workforce_schemes))) == 0
+}
+
+test_fail_growth_just_above_threshold_with_flat_wte if {
+	_findings(_input(46, _flat_wte, {"wte": 6500}, _workforce_schemes)) == {_finding("RTK plans 2.02% more activity than in 2018/19 (78,552 elective and non-elective spells, outpatient and A&E attendances against 77,000), above 2%, with 6,500 WTE on average against 6,500 in 2018/19 and no productivity scheme in its CIP")}
+}
+
+test_fail_growth_with_falling_wte if {
+	# 78,000 + 1,200 = 79,200 against 77,000 is 2.9% growth.
+	falling := [6520, 6510, 6500, 6490, 6480, 6470, 6460, 6450, 6440, 6430, 6420, 6410]
+	_findings(_input(100, falling, {"wte": 6500}, [])) == {_finding("RTK plans 2.9% more activity than in 2018/19 (79,200 elective and non-elective spells, outpatient and A&E attendances against 77,000), above 2%, with 6,465 WTE on average against 6,500 in 2018/19 and no productivity scheme in its CIP")}
+}
+
+test_fail_whole_percent_growth if {
+	# 78,000 against 75,000 once 2,000 fewer follow-ups are taken out of
+	# 2018/19: exactly 4% growth.
+	case := json.patch(_input(0, _flat_wte, {"wte": 6500}, []), [{
+		"op": "replace", "path": "/plans/RTK/prior_year/activity/09N/op_followup", "value": 33000,
+	}])
+	_findings(case) == {_finding("RTK plans 4.0% more activity than in 2018/19 (78,000 elective and non-elective spells, outpatient and A&E attendances against 75,000), above 2%, with 6,500 WTE on average against 6,500 in 2018/19 and no productivity scheme in its CIP")}
+}

@@ -1,0 +1,42 @@
+package triangulate.rules.b05_test
+
+import data.triangulate.rules.b05
+
+# A trust's finance with agency spend and ceiling in £000; the commissioner
+# beside it has no agency line and is never judged.
+_findings(agency, ceiling) := fs if {
+	fs := b05.findings with input as {"year": "2019/20", "plans": {
+		"RTK": {
+			"kind": "provider",
+			"org": "RTK",
+			"year": "2019/20",
+			"finance": {
+				"expenditure": {"pay": {"substantive": 305000, "bank": 12000, "agency": agency}},
+				"agency_ceiling": ceiling,
+			},
+		},
+		"09N": {"kind": "commissioner", "org": "09N", "year": "2019/20", "finance": {"surplus": 0}},
+	}}
+}
+
+_finding(message) := {
+	"rule": "B05", "severity": "warning", "org": "RTK", "orgs": ["RTK"],
+	"path": ["finance", "expenditure", "pay", "agency"], "month": 0, "related": [],
+	"message": message,
+}
+
+test_success_below_ceiling if {
+	count(_findings(10000, 11000)) == 0
+}
+
+test_success_exactly_at_ceiling if {
+	count(_findings(11000, 11000)) == 0
+}
+
+test_fail_above_ceiling if {
+	_findings(11500, 11000) == {_finding("RTK plans £11,500k of agency staff spend against its agency ceiling of £11,000k: £500k over")}
+}
+
+test_fail_just_above_ceiling if {
+	_findings(11001, 11000) == {_finding("RTK plans £11,001k of agency staff spend against its agency ceiling of £11,000k: £1k over")}
+}

@@ -1,0 +1,50 @@
+# METADATA
+# title: Workforce total equals the sum of its staff groups
+# description: |
+#   In every month the planned WTE total must equal the sum over the five staff
+#   groups of substantive, bank and agency WTE, within
+#   consistency.wte_tolerance (0.5 WTE). One finding per plan, at the first
+#   month that does not add up.
+# custom:
+#   id: I04
+#   category: consistency
+#   severity: error
+#   rationale: >-
+#     Staffing is judged against activity from the total while pay cost and
+#     agency use come from the groups, so the two must describe the same
+#     workforce.
+package triangulate.rules.i04
+
+import data.triangulate.lib
+
+findings contains f if {
+	some code, plan in lib.providers
+	workforce := plan.workforce
+	tolerance := lib.thresholds.consistency.wte_tolerance
+	groups := [_group_months(group) | some group in workforce.groups]
+	sums := [sum([months[i] | some months in groups]) | some i, _ in workforce.total]
+	workforce.total != sums
+	bad := {i | some i, total in workforce.total; abs(total - sums[i]) > tolerance}
+	i := min(bad)
+	f := lib.finding({
+		"rule": "I04",
+		"severity": "error",
+		"org": code,
+		"path": ["workforce", "total", i],
+		"month": i + 1,
+		"message": sprintf("%s plans %s WTE in %s, but its staff groups (substantive, bank and agency) add up to %s: %s apart, tolerance %s%s", [
+			code, _fmt_wte(workforce.total[i]), lib.month_label(i + 1), _fmt_wte(sums[i]),
+			_fmt_wte(abs(workforce.total[i] - sums[i])), _fmt_wte(tolerance), _also(count(bad)),
+		]),
+	})
+}
+
+# A staff group's WTE by month, whatever the contract type.
+_group_months(group) := [((group.substantive[i] + group.bank[i]) + agency) | some i, agency in group.agency]
+
+# WTE with one decimal and thousands grouped: 6480.45 is "6,480.5".
+_fmt_wte(x) := sprintf("%s.%d", [lib.fmt_int(floor(tenths / 10)), tenths % 10]) if tenths := round(x * 10)
+
+_also(1) := ""
+
+_also(n) := sprintf(" (%d months do not add up)", [n]) if n > 1
