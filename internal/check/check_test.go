@@ -1,0 +1,74 @@
+package check_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/triangulate-nhs/triangulate/internal/check"
+	"github.com/triangulate-nhs/triangulate/internal/finding"
+	"github.com/triangulate-nhs/triangulate/internal/testutil"
+)
+
+var opts = check.Options{Today: time.Date(2019, 3, 1, 0, 0, 0, 0, time.UTC)}
+
+// TestScaledCopiesStayClean: the bundled system copied under new codes is as
+// clean as the original, so the benchmarks below measure a realistic,
+// mostly clean national plan set rather than an error storm.
+func TestScaledCopiesStayClean(t *testing.T) {
+	ctx := context.Background()
+	fsys := testutil.ScaledRepoFS(t, 3)
+	rules, err := check.LoadRules(ctx, fsys, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := check.Run(ctx, rules, fsys, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.PlansRead != 24 {
+		t.Errorf("read %d plans, want 24", res.PlansRead)
+	}
+	c := finding.Count(res.Findings)
+	if c.Blocking != 0 || c.Explained != 6 {
+		for _, f := range res.Findings {
+			t.Logf("%s %s %s %s", f.Location, f.Rule, f.Status, f.Message)
+		}
+		t.Errorf("counts %+v, want 0 blocking and 6 explained", c)
+	}
+}
+
+func benchCheck(b *testing.B, copies int) {
+	ctx := context.Background()
+	fsys := testutil.ScaledRepoFS(b, copies)
+	rules, err := check.LoadRules(ctx, fsys, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := check.Run(ctx, rules, fsys, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCheckBundled is `triangulate check` on the bundled plans once the
+// rules are compiled: load, validate, evaluate, gate.
+func BenchmarkCheckBundled(b *testing.B) { benchCheck(b, 1) }
+
+// BenchmarkCheckNational is 45 systems: 180 trusts and 135 CCGs.
+func BenchmarkCheckNational(b *testing.B) { benchCheck(b, 45) }
+
+// BenchmarkLoadRules is the fixed cost of compiling schema and policies.
+func BenchmarkLoadRules(b *testing.B) {
+	ctx := context.Background()
+	fsys := testutil.RepoFS(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := check.LoadRules(ctx, fsys, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,76 @@
+package testutil
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// bundledCodes are the organisation codes of the bundled example system.
+var bundledCodes = []string{"QXU", "RTK", "RA2", "RTP", "RXX", "09N", "09Y", "99H"}
+
+const alnum = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+// codeFor gives copy i its own code in the same ODS shape as orig.
+func codeFor(orig string, i int) string {
+	slot := strings.Index(strings.Join(bundledCodes, ","), orig) / 4 // position in bundledCodes
+	n := i*len(bundledCodes) + slot
+	switch {
+	case orig[0] == 'Q':
+		return fmt.Sprintf("Q%c%c", alnum[i/36%36], alnum[i%36])
+	case orig[0] == 'R':
+		return fmt.Sprintf("R%c%c", alnum[n/36%36], alnum[n%36])
+	default:
+		return fmt.Sprintf("%02d%c", n/26%100, 'A'+n%26)
+	}
+}
+
+// ScaledRepoFS is the repository with the bundled example system copied n
+// times under fresh organisation codes: n systems of 4 trusts and 3 CCGs, for
+// benchmarks at national scale (about 42 systems, 220 trusts, 191 CCGs).
+func ScaledRepoFS(t testing.TB, n int) fstest.MapFS {
+	t.Helper()
+	if n < 1 || n > 300 {
+		t.Fatalf("ScaledRepoFS: n = %d, want 1..300", n)
+	}
+	src := RepoFS(t)
+	out := fstest.MapFS{}
+	var plans []string
+	for name, f := range src {
+		switch {
+		case strings.HasPrefix(name, "plans/2019-20/"):
+			plans = append(plans, name)
+		case name == "plans/organisations.cue":
+		default:
+			out[name] = f
+		}
+	}
+	sort.Strings(plans)
+	codes := regexp.MustCompile(`\b(` + strings.Join(bundledCodes, "|") + `)\b`)
+	var orgs strings.Builder
+	orgs.WriteString("// Synthetic organisations for benchmarks.\nkind: \"organisations\"\norganisations: {\n")
+	for i := 0; i < n; i++ {
+		for _, name := range plans {
+			data := codes.ReplaceAllStringFunc(string(src[name].Data), func(c string) string { return codeFor(c, i) })
+			out[fmt.Sprintf("plans/2019-20/s%03d/%s", i, strings.TrimPrefix(name, "plans/2019-20/"))] = &fstest.MapFile{Data: []byte(data), Mode: 0o644}
+		}
+		sys := codeFor("QXU", i)
+		for _, c := range bundledCodes {
+			typ := map[byte]string{'Q': "system", 'R': "trust"}[c[0]]
+			if typ == "" {
+				typ = "ccg"
+			}
+			fmt.Fprintf(&orgs, "\t%q: {name: \"Synthetic %s\", type: %q", codeFor(c, i), codeFor(c, i), typ)
+			if typ != "system" {
+				fmt.Fprintf(&orgs, ", system: %q", sys)
+			}
+			orgs.WriteString("}\n")
+		}
+	}
+	orgs.WriteString("}\n")
+	out["plans/organisations.cue"] = &fstest.MapFile{Data: []byte(orgs.String()), Mode: 0o644}
+	return out
+}
