@@ -156,3 +156,47 @@ func fstestCheck(fsys fs.FS) error {
 		return err
 	})
 }
+
+func TestDiff(t *testing.T) {
+	src := testutil.RepoFS(t)
+	rtk := string(src["plans/2019-20/providers/rtk.cue"].Data)
+	lines := strings.Split(rtk, "\n")
+	repo := memRepo(t, func(w *git.Worktree, write func(string, string)) {
+		changed := append([]string(nil), lines...)
+		changed[13] = strings.Replace(changed[13], "QXU", "QX", 1) // line 14
+		changed = append(changed[:40], changed[41:]...)            // delete line 41
+		write("plans/2019-20/providers/rtk.cue", strings.Join(changed, "\n"))
+		write("plans/2019-20/notes.md", "new file\nsecond line\n")
+	})
+	head, err := repo.Commit("main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := repo.Commit("main~1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb, err := repo.MergeBase(base, head)
+	if err != nil || mb.Hash != base.Hash {
+		t.Fatalf("merge base = %v, %v; want main~1", mb, err)
+	}
+	changes, err := repo.Diff(t.Context(), base, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) != 2 {
+		t.Fatalf("%d changes, want 2: %+v", len(changes), changes)
+	}
+	notes, rtkc := changes[0], changes[1]
+	if notes.From != "" || notes.To != "plans/2019-20/notes.md" || len(notes.Added) != 2 {
+		t.Errorf("notes change = %+v", notes)
+	}
+	if rtkc.Path() != "plans/2019-20/providers/rtk.cue" || len(rtkc.Added) != 1 || rtkc.Added[0] != 14 {
+		t.Errorf("rtk change added %v, want [14]", rtkc.Added)
+	}
+	for line, want := range map[int]bool{10: false, 11: true, 14: true, 17: true, 18: false, 37: false, 38: true, 40: true, 43: true, 44: false} {
+		if got := rtkc.Commentable(line); got != want {
+			t.Errorf("Commentable(%d) = %v, want %v", line, got, want)
+		}
+	}
+}
