@@ -28,6 +28,17 @@ const Dir = "policy"
 // entrypoint is the single query: the union of every rule's findings.
 const entrypoint = "data.triangulate.main.findings"
 
+// unsafeBuiltins reach outside the plan data. Policies judge plans only, and
+// a pull request's proposed policies are evaluated too (for the impact
+// report), so none of them may touch the network or the host.
+var unsafeBuiltins = map[string]struct{}{
+	"http.send":          {},
+	"net.lookup_ip_addr": {},
+	"opa.runtime":        {},
+	"rego.parse_module":  {},
+	"trace":              {},
+}
+
 // Engine is a prepared policy set.
 type Engine struct {
 	query rego.PreparedEvalQuery
@@ -78,7 +89,7 @@ func Load(ctx context.Context, fsys fs.FS) (*Engine, error) {
 			return nil, fmt.Errorf("read %s/data.json: %w", Dir, err)
 		}
 	}
-	compiler := ast.NewCompiler()
+	compiler := ast.NewCompiler().WithUnsafeBuiltins(unsafeBuiltins)
 	compiler.Compile(modules)
 	if compiler.Failed() {
 		return nil, fmt.Errorf("compile policies: %w", compiler.Errors)
