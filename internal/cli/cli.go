@@ -79,7 +79,7 @@ findings, 2 usage or input error.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &exitError{code: ExitInput, err: err}
 	})
-	root.AddCommand(newCheck(), newRules())
+	root.AddCommand(newCheck(), newRules(), newReview())
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(root.FlagErrorFunc())
 	}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/triangulate-nhs/triangulate/internal/github/githubtest"
 )
 
 const (
@@ -51,16 +53,16 @@ type run struct {
 func TestPublish(t *testing.T) {
 	tests := []struct {
 		name  string
-		setup func(f *fakeGitHub)
+		setup func(f *githubtest.Server)
 		opts  []Option
 		runs  []run
-		check func(t *testing.T, f *fakeGitHub, sleeps []time.Duration, outs []Outcome, errs []error)
+		check func(t *testing.T, f *githubtest.Server, sleeps []time.Duration, outs []Outcome, errs []error)
 	}{
 		{
 			name: "first publish",
 			runs: []run{{pub: basePub, want: counts{Posted: 3}}},
-			check: func(t *testing.T, f *fakeGitHub, sleeps []time.Duration, outs []Outcome, _ []error) {
-				reqs := f.requestsTo("pulls/create-review")
+			check: func(t *testing.T, f *githubtest.Server, sleeps []time.Duration, outs []Outcome, _ []error) {
+				reqs := f.RequestsTo("pulls/create-review")
 				if len(reqs) != 1 {
 					t.Fatalf("create-review requests = %d, want 1", len(reqs))
 				}
@@ -84,17 +86,17 @@ func TestPublish(t *testing.T) {
 				if !strings.HasPrefix(body["body"].(string), basePub().Body) {
 					t.Errorf("review body = %q, want it to start with the publication body", body["body"])
 				}
-				if len(f.issueComments) != 1 || !strings.HasSuffix(f.issueComments[0].Body, summaryMarker) {
-					t.Fatalf("summary comments = %+v, want one ending in the marker", f.issueComments)
+				if len(f.IssueComments()) != 1 || !strings.HasSuffix(f.IssueComments()[0].Body, summaryMarker) {
+					t.Fatalf("summary comments = %+v, want one ending in the marker", f.IssueComments())
 				}
-				if len(f.statuses) != 1 {
-					t.Fatalf("statuses = %d, want 1", len(f.statuses))
+				if len(f.Statuses()) != 1 {
+					t.Fatalf("statuses = %d, want 1", len(f.Statuses()))
 				}
 				wantStatus := map[string]any{
-					"id": f.statuses[0]["id"], "sha": head1, "state": "failure", "context": "triangulate",
+					"id": f.Statuses()[0]["id"], "sha": head1, "state": "failure", "context": "triangulate",
 					"description": "2 blocking findings: A01 (1), B01 (1)", "target_url": outs[0].SummaryURL,
 				}
-				if diff := cmp.Diff(wantStatus, f.statuses[0]); diff != "" {
+				if diff := cmp.Diff(wantStatus, f.Statuses()[0]); diff != "" {
 					t.Errorf("status (-want +got):\n%s", diff)
 				}
 				if outs[0].SummaryURL == "" || outs[0].ReviewURL == "" {
@@ -108,21 +110,21 @@ func TestPublish(t *testing.T) {
 		{
 			name: "re-run on the same head posts nothing new",
 			runs: []run{{pub: basePub, want: counts{Posted: 3}}, {pub: basePub, want: counts{Skipped: 3}}},
-			check: func(t *testing.T, f *fakeGitHub, _ []time.Duration, outs []Outcome, _ []error) {
-				if n := f.count("pulls/create-review", 0); n != 1 {
+			check: func(t *testing.T, f *githubtest.Server, _ []time.Duration, outs []Outcome, _ []error) {
+				if n := f.Count("pulls/create-review", 0); n != 1 {
 					t.Errorf("create-review requests = %d, want 1", n)
 				}
-				if n := f.count("pulls/delete-review-comment", 0); n != 0 {
+				if n := f.Count("pulls/delete-review-comment", 0); n != 0 {
 					t.Errorf("delete requests = %d, want 0", n)
 				}
-				if n := f.count("issues/update-comment", http.StatusOK); n != 1 {
+				if n := f.Count("issues/update-comment", http.StatusOK); n != 1 {
 					t.Errorf("summary updates = %d, want 1", n)
 				}
-				if n := f.count("issues/create-comment", 0); n != 1 {
+				if n := f.Count("issues/create-comment", 0); n != 1 {
 					t.Errorf("summary creations = %d, want 1", n)
 				}
-				if len(f.reviewComments) != 3 || len(f.statuses) != 2 {
-					t.Errorf("state: %d comments, %d statuses; want 3 and 2", len(f.reviewComments), len(f.statuses))
+				if len(f.ReviewComments()) != 3 || len(f.Statuses()) != 2 {
+					t.Errorf("state: %d comments, %d statuses; want 3 and 2", len(f.ReviewComments()), len(f.Statuses()))
 				}
 				if outs[1].ReviewURL != "" || outs[1].SummaryURL != outs[0].SummaryURL {
 					t.Errorf("second outcome = %+v, want no review and the same summary", outs[1])
@@ -143,32 +145,32 @@ func TestPublish(t *testing.T) {
 					return p
 				}, want: counts{Skipped: 1, Deleted: 1}},
 			},
-			check: func(t *testing.T, f *fakeGitHub, _ []time.Duration, _ []Outcome, _ []error) {
+			check: func(t *testing.T, f *githubtest.Server, _ []time.Duration, _ []Outcome, _ []error) {
 				var left []string
-				for _, c := range f.reviewComments {
+				for _, c := range f.ReviewComments() {
 					fp, _ := fingerprintOf(c.Body)
 					left = append(left, fp)
 				}
 				if diff := cmp.Diff([]string{"a01rtk09n", "a01n09rtk"}, left); diff != "" {
 					t.Errorf("comments left (-want +got):\n%s", diff)
 				}
-				if got := f.statuses[1]["sha"]; got != head2 {
+				if got := f.Statuses()[1]["sha"]; got != head2 {
 					t.Errorf("second status on %v, want %s", got, head2)
 				}
 			},
 		},
 		{
 			name: "502 then success is retried and posts one review",
-			setup: func(f *fakeGitHub) {
-				f.fail("pulls/create-review", 1, http.StatusBadGateway, nil, `{"message":"Server Error"}`)
+			setup: func(f *githubtest.Server) {
+				f.Fail("pulls/create-review", 1, http.StatusBadGateway, nil, `{"message":"Server Error"}`)
 			},
 			runs: []run{{pub: basePub, want: counts{Posted: 3}}},
-			check: func(t *testing.T, f *fakeGitHub, sleeps []time.Duration, _ []Outcome, _ []error) {
-				if n := f.count("pulls/create-review", 0); n != 2 {
+			check: func(t *testing.T, f *githubtest.Server, sleeps []time.Duration, _ []Outcome, _ []error) {
+				if n := f.Count("pulls/create-review", 0); n != 2 {
 					t.Errorf("create-review requests = %d, want 2", n)
 				}
-				if len(f.reviews) != 1 || len(f.reviewComments) != 3 {
-					t.Errorf("reviews = %d, comments = %d; want 1 and 3", len(f.reviews), len(f.reviewComments))
+				if len(f.Reviews()) != 1 || len(f.ReviewComments()) != 3 {
+					t.Errorf("reviews = %d, comments = %d; want 1 and 3", len(f.Reviews()), len(f.ReviewComments()))
 				}
 				if diff := cmp.Diff([]time.Duration{time.Second}, sleeps); diff != "" {
 					t.Errorf("waits (-want +got):\n%s", diff)
@@ -177,62 +179,62 @@ func TestPublish(t *testing.T) {
 		},
 		{
 			name: "429 with Retry-After waits as asked",
-			setup: func(f *fakeGitHub) {
-				f.fail("issues/list-comments", 2, http.StatusTooManyRequests, map[string]string{"Retry-After": "7"},
+			setup: func(f *githubtest.Server) {
+				f.Fail("issues/list-comments", 2, http.StatusTooManyRequests, map[string]string{"Retry-After": "7"},
 					`{"message":"You have exceeded a secondary rate limit."}`)
 			},
 			runs: []run{{pub: basePub, want: counts{Posted: 3}}},
-			check: func(t *testing.T, f *fakeGitHub, sleeps []time.Duration, _ []Outcome, _ []error) {
+			check: func(t *testing.T, f *githubtest.Server, sleeps []time.Duration, _ []Outcome, _ []error) {
 				if diff := cmp.Diff([]time.Duration{7 * time.Second, 7 * time.Second}, sleeps); diff != "" {
 					t.Errorf("waits (-want +got):\n%s", diff)
 				}
-				if len(f.issueComments) != 1 {
-					t.Errorf("summary comments = %d, want 1", len(f.issueComments))
+				if len(f.IssueComments()) != 1 {
+					t.Errorf("summary comments = %d, want 1", len(f.IssueComments()))
 				}
 			},
 		},
 		{
 			name: "403 primary rate limit waits until the reset",
-			setup: func(f *fakeGitHub) {
-				f.fail("repos/create-commit-status", 1, http.StatusForbidden, map[string]string{
+			setup: func(f *githubtest.Server) {
+				f.Fail("repos/create-commit-status", 1, http.StatusForbidden, map[string]string{
 					"X-Ratelimit-Remaining": "0",
 					"X-Ratelimit-Reset":     fmt.Sprint(testNow.Add(20 * time.Second).Unix()),
 				}, `{"message":"API rate limit exceeded"}`)
 			},
 			runs: []run{{pub: basePub, want: counts{Posted: 3}}},
-			check: func(t *testing.T, f *fakeGitHub, sleeps []time.Duration, _ []Outcome, _ []error) {
+			check: func(t *testing.T, f *githubtest.Server, sleeps []time.Duration, _ []Outcome, _ []error) {
 				if diff := cmp.Diff([]time.Duration{21 * time.Second}, sleeps); diff != "" {
 					t.Errorf("waits (-want +got):\n%s", diff)
 				}
-				if len(f.statuses) != 1 {
-					t.Errorf("statuses = %d, want 1", len(f.statuses))
+				if len(f.Statuses()) != 1 {
+					t.Errorf("statuses = %d, want 1", len(f.Statuses()))
 				}
 			},
 		},
 		{
 			name:  "a fork's read-only token gives ErrReadOnly without retrying",
-			setup: func(f *fakeGitHub) { f.readOnly = true },
+			setup: func(f *githubtest.Server) { f.SetReadOnly(true) },
 			runs:  []run{{pub: basePub, want: counts{}, wantErr: ErrReadOnly}},
-			check: func(t *testing.T, f *fakeGitHub, sleeps []time.Duration, _ []Outcome, _ []error) {
+			check: func(t *testing.T, f *githubtest.Server, sleeps []time.Duration, _ []Outcome, _ []error) {
 				if len(sleeps) != 0 {
 					t.Errorf("waits = %v, want none", sleeps)
 				}
-				if n := f.count("pulls/create-review", http.StatusForbidden); n != 1 {
+				if n := f.Count("pulls/create-review", http.StatusForbidden); n != 1 {
 					t.Errorf("refused review requests = %d, want 1", n)
 				}
-				if n := f.count("issues/create-comment", 0) + f.count("repos/create-commit-status", 0); n != 0 {
+				if n := f.Count("issues/create-comment", 0) + f.Count("repos/create-commit-status", 0); n != 0 {
 					t.Errorf("writes after the refusal = %d, want 0", n)
 				}
 			},
 		},
 		{
 			name: "persistent 503 is reported after bounded retries and the rest still goes out",
-			setup: func(f *fakeGitHub) {
-				f.fail("issues/create-comment", 10, http.StatusServiceUnavailable, nil, `{"message":"Service Unavailable"}`)
+			setup: func(f *githubtest.Server) {
+				f.Fail("issues/create-comment", 10, http.StatusServiceUnavailable, nil, `{"message":"Service Unavailable"}`)
 			},
 			runs: []run{{pub: basePub, want: counts{Posted: 3}, wantErr: errAny}},
-			check: func(t *testing.T, f *fakeGitHub, sleeps []time.Duration, _ []Outcome, errs []error) {
-				if n := f.count("issues/create-comment", 0); n != 4 {
+			check: func(t *testing.T, f *githubtest.Server, sleeps []time.Duration, _ []Outcome, errs []error) {
+				if n := f.Count("issues/create-comment", 0); n != 4 {
 					t.Errorf("summary attempts = %d, want 4", n)
 				}
 				if diff := cmp.Diff([]time.Duration{time.Second, 2 * time.Second, 4 * time.Second}, sleeps); diff != "" {
@@ -241,8 +243,8 @@ func TestPublish(t *testing.T) {
 				if errors.Is(errs[0], ErrReadOnly) || !strings.Contains(errs[0].Error(), "publish summary") {
 					t.Errorf("error = %v, want a summary failure that is not ErrReadOnly", errs[0])
 				}
-				if len(f.statuses) != 1 || f.statuses[0]["target_url"] != nil {
-					t.Errorf("statuses = %v, want one without a target URL", f.statuses)
+				if len(f.Statuses()) != 1 || f.Statuses()[0]["target_url"] != nil {
+					t.Errorf("statuses = %v, want one without a target URL", f.Statuses())
 				}
 			},
 		},
@@ -256,10 +258,10 @@ func TestPublish(t *testing.T) {
 				p.Gate.Description = strings.Repeat("blocking finding; ", 20)
 				return p
 			}, want: counts{Posted: 3}}},
-			check: func(t *testing.T, f *fakeGitHub, _ []time.Duration, outs []Outcome, _ []error) {
-				review := f.reviews[0]["body"].(string)
-				summary := f.issueComments[0].Body
-				first := f.reviewComments[0].Body
+			check: func(t *testing.T, f *githubtest.Server, _ []time.Duration, outs []Outcome, _ []error) {
+				review := f.Reviews()[0]["body"].(string)
+				summary := f.IssueComments()[0].Body
+				first := f.ReviewComments()[0].Body
 				for name, body := range map[string]string{"review": review, "summary": summary, "comment": first} {
 					if len(body) > maxBodyBytes || !strings.Contains(body, "truncated") {
 						t.Errorf("%s body: %d bytes, truncation note %v", name, len(body), strings.Contains(body, "truncated"))
@@ -268,7 +270,7 @@ func TestPublish(t *testing.T) {
 				if !strings.HasSuffix(summary, summaryMarker) || !strings.HasSuffix(first, fingerprintMarker("a01rtk09n")) {
 					t.Errorf("markers lost in truncation")
 				}
-				if d := f.statuses[0]["description"].(string); len([]rune(d)) != maxDescriptionLen || !strings.HasSuffix(d, "…") {
+				if d := f.Statuses()[0]["description"].(string); len([]rune(d)) != maxDescriptionLen || !strings.HasSuffix(d, "…") {
 					t.Errorf("description %q (%d characters), want 140 ending in an ellipsis", d, len([]rune(d)))
 				}
 				if len(outs[0].Warnings) != 3 {
@@ -278,18 +280,18 @@ func TestPublish(t *testing.T) {
 		},
 		{
 			name: "too many comments: the rest are listed in the body, and a re-run adds nothing",
-			setup: func(f *fakeGitHub) {
-				f.allowLines(rtkFile, 1, 200)
+			setup: func(f *githubtest.Server) {
+				f.AllowLines(rtkFile, 1, 200)
 			},
 			runs: []run{
 				{pub: manyComments, want: counts{Posted: 50, Listed: 20}},
 				{pub: manyComments, want: counts{Skipped: 70}},
 			},
-			check: func(t *testing.T, f *fakeGitHub, _ []time.Duration, _ []Outcome, _ []error) {
-				if len(f.reviews) != 1 || len(f.reviewComments) != 50 {
-					t.Fatalf("reviews = %d, comments = %d; want 1 and 50", len(f.reviews), len(f.reviewComments))
+			check: func(t *testing.T, f *githubtest.Server, _ []time.Duration, _ []Outcome, _ []error) {
+				if len(f.Reviews()) != 1 || len(f.ReviewComments()) != 50 {
+					t.Fatalf("reviews = %d, comments = %d; want 1 and 50", len(f.Reviews()), len(f.ReviewComments()))
 				}
-				body := f.reviews[0]["body"].(string)
+				body := f.Reviews()[0]["body"].(string)
 				if !strings.Contains(body, "20 further findings on changed lines, not shown as line comments") ||
 					!strings.Contains(body, "`"+rtkFile+":170` finding 69") {
 					t.Errorf("review body does not list the overflow:\n%s", body)
@@ -309,18 +311,18 @@ func TestPublish(t *testing.T) {
 				}, want: counts{Listed: 3, Failed: 3}, wantErr: ErrRejected},
 				{pub: basePub, want: counts{Skipped: 3}},
 			},
-			check: func(t *testing.T, f *fakeGitHub, _ []time.Duration, outs []Outcome, errs []error) {
-				if n := f.count("pulls/create-review", http.StatusUnprocessableEntity); n != 1 {
+			check: func(t *testing.T, f *githubtest.Server, _ []time.Duration, outs []Outcome, errs []error) {
+				if n := f.Count("pulls/create-review", http.StatusUnprocessableEntity); n != 1 {
 					t.Errorf("rejected reviews = %d, want 1", n)
 				}
-				if len(f.reviews) != 1 || len(f.reviewComments) != 0 {
-					t.Fatalf("reviews = %d, comments = %d; want 1 and 0", len(f.reviews), len(f.reviewComments))
+				if len(f.Reviews()) != 1 || len(f.ReviewComments()) != 0 {
+					t.Fatalf("reviews = %d, comments = %d; want 1 and 0", len(f.Reviews()), len(f.ReviewComments()))
 				}
 				if !strings.Contains(errs[0].Error(), "Line could not be resolved") {
 					t.Errorf("error %q does not carry GitHub's reason", errs[0])
 				}
-				if len(f.statuses) != 2 || len(f.issueComments) != 1 {
-					t.Errorf("statuses = %d, summaries = %d; want 2 and 1", len(f.statuses), len(f.issueComments))
+				if len(f.Statuses()) != 2 || len(f.IssueComments()) != 1 {
+					t.Errorf("statuses = %d, summaries = %d; want 2 and 1", len(f.Statuses()), len(f.IssueComments()))
 				}
 				if len(outs[0].Warnings) == 0 {
 					t.Errorf("no warning about the rejected comments")
@@ -329,12 +331,14 @@ func TestPublish(t *testing.T) {
 		},
 		{
 			name: "lists are read page by page",
-			setup: func(f *fakeGitHub) {
-				f.pageSize = 2
-				f.issueComments = []*fakeComment{
+			setup: func(f *githubtest.Server) {
+				f.SetPageSize(2)
+				for _, c := range []githubtest.Comment{
 					{ID: 1, User: "regulator", Body: "Please explain the occupancy."},
 					{ID: 2, User: "rtk-planner", Body: "Explained in the plan."},
 					{ID: 3, User: "regulator", Body: "Thanks."},
+				} {
+					f.AddIssueComment(c)
 				}
 			},
 			runs: []run{{pub: basePub, want: counts{Posted: 3}}, {pub: func() Publication {
@@ -342,49 +346,45 @@ func TestPublish(t *testing.T) {
 				p.Comments = p.Comments[1:]
 				return p
 			}, want: counts{Skipped: 2, Deleted: 1}}},
-			check: func(t *testing.T, f *fakeGitHub, _ []time.Duration, _ []Outcome, _ []error) {
-				if n := f.count("pulls/list-review-comments", 0); n != 1+2 {
+			check: func(t *testing.T, f *githubtest.Server, _ []time.Duration, _ []Outcome, _ []error) {
+				if n := f.Count("pulls/list-review-comments", 0); n != 1+2 {
 					t.Errorf("review comment pages read = %d, want 3", n)
 				}
-				if n := f.count("issues/update-comment", 0); n != 1 {
+				if n := f.Count("issues/update-comment", 0); n != 1 {
 					t.Errorf("summary updates = %d, want 1 (the summary sits on the third page)", n)
 				}
-				if len(f.issueComments) != 4 {
-					t.Errorf("issue comments = %d, want 4", len(f.issueComments))
+				if len(f.IssueComments()) != 4 {
+					t.Errorf("issue comments = %d, want 4", len(f.IssueComments()))
 				}
 			},
 		},
 		{
 			name: "comments by others are never touched, marker or not",
-			setup: func(f *fakeGitHub) {
-				f.reviewComments = []*fakeComment{
-					{ID: 1, User: "mallory", Path: rtkFile, Line: 12, Body: "copied " + fingerprintMarker("zzz")},
-					{ID: 2, User: "regulator", Path: rtkFile, Line: 12, Body: "Is 8.5% right?"},
-				}
-				f.issueComments = []*fakeComment{{ID: 3, User: "mallory", Body: "fake " + summaryMarker}}
+			setup: func(f *githubtest.Server) {
+				f.AddReviewComment(githubtest.Comment{ID: 1, User: "mallory", Path: rtkFile, Line: 12, Body: "copied " + fingerprintMarker("zzz")})
+				f.AddReviewComment(githubtest.Comment{ID: 2, User: "regulator", Path: rtkFile, Line: 12, Body: "Is 8.5% right?"})
+				f.AddIssueComment(githubtest.Comment{ID: 3, User: "mallory", Body: "fake " + summaryMarker})
 			},
-			opts: []Option{WithAuthor(botLogin)},
+			opts: []Option{WithAuthor(githubtest.BotLogin)},
 			runs: []run{{pub: basePub, want: counts{Posted: 3}}},
-			check: func(t *testing.T, f *fakeGitHub, _ []time.Duration, _ []Outcome, _ []error) {
-				if n := f.count("pulls/delete-review-comment", 0) + f.count("issues/update-comment", 0); n != 0 {
+			check: func(t *testing.T, f *githubtest.Server, _ []time.Duration, _ []Outcome, _ []error) {
+				if n := f.Count("pulls/delete-review-comment", 0) + f.Count("issues/update-comment", 0); n != 0 {
 					t.Errorf("touched %d foreign comments", n)
 				}
-				if len(f.issueComments) != 2 {
-					t.Errorf("issue comments = %d, want the foreign one plus ours", len(f.issueComments))
+				if len(f.IssueComments()) != 2 {
+					t.Errorf("issue comments = %d, want the foreign one plus ours", len(f.IssueComments()))
 				}
 			},
 		},
 		{
 			name: "a duplicate left by a retried write is removed",
-			setup: func(f *fakeGitHub) {
-				f.reviewComments = []*fakeComment{
-					{ID: 1, User: botLogin, Path: rtkFile, Line: 40, Body: "B01 " + fingerprintMarker("b01rtk")},
-					{ID: 2, User: botLogin, Path: rtkFile, Line: 40, Body: "B01 " + fingerprintMarker("b01rtk")},
-				}
+			setup: func(f *githubtest.Server) {
+				f.AddReviewComment(githubtest.Comment{ID: 1, User: githubtest.BotLogin, Path: rtkFile, Line: 40, Body: "B01 " + fingerprintMarker("b01rtk")})
+				f.AddReviewComment(githubtest.Comment{ID: 2, User: githubtest.BotLogin, Path: rtkFile, Line: 40, Body: "B01 " + fingerprintMarker("b01rtk")})
 			},
 			runs: []run{{pub: basePub, want: counts{Posted: 2, Skipped: 1, Deleted: 1}}},
-			check: func(t *testing.T, f *fakeGitHub, _ []time.Duration, _ []Outcome, _ []error) {
-				if reqs := f.requestsTo("pulls/delete-review-comment"); len(reqs) != 1 || !strings.HasSuffix(reqs[0].Path, "/2") {
+			check: func(t *testing.T, f *githubtest.Server, _ []time.Duration, _ []Outcome, _ []error) {
+				if reqs := f.RequestsTo("pulls/delete-review-comment"); len(reqs) != 1 || !strings.HasSuffix(reqs[0].Path, "/2") {
 					t.Errorf("deletes = %+v, want only the newer duplicate, id 2", reqs)
 				}
 			},
@@ -395,9 +395,9 @@ func TestPublish(t *testing.T) {
 				{pub: noComments, want: counts{}},
 				{pub: noComments, want: counts{}},
 			},
-			check: func(t *testing.T, f *fakeGitHub, _ []time.Duration, outs []Outcome, _ []error) {
-				if len(f.reviews) != 1 {
-					t.Errorf("reviews = %d, want 1", len(f.reviews))
+			check: func(t *testing.T, f *githubtest.Server, _ []time.Duration, outs []Outcome, _ []error) {
+				if len(f.Reviews()) != 1 {
+					t.Errorf("reviews = %d, want 1", len(f.Reviews()))
 				}
 				if outs[0].ReviewURL == "" || outs[1].ReviewURL != "" {
 					t.Errorf("review URLs = %q, %q; want only the first", outs[0].ReviewURL, outs[1].ReviewURL)
@@ -411,18 +411,18 @@ func TestPublish(t *testing.T) {
 				p.Gate.State = "red"
 				return p
 			}, wantErr: errAny}},
-			check: func(t *testing.T, f *fakeGitHub, _ []time.Duration, _ []Outcome, errs []error) {
-				if len(f.requests) != 0 || !strings.Contains(errs[0].Error(), `invalid gate state "red"`) {
-					t.Errorf("requests = %d, error = %v", len(f.requests), errs[0])
+			check: func(t *testing.T, f *githubtest.Server, _ []time.Duration, _ []Outcome, errs []error) {
+				if len(f.Requests()) != 0 || !strings.Contains(errs[0].Error(), `invalid gate state "red"`) {
+					t.Errorf("requests = %d, error = %v", len(f.Requests()), errs[0])
 				}
 			},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeGitHub(t)
-			f.allowLines(rtkFile, 1, 60)
-			f.allowLines(ccgFile, 1, 20)
+			f := githubtest.NewServer(t)
+			f.AllowLines(rtkFile, 1, 60)
+			f.AllowLines(ccgFile, 1, 20)
 			if tt.setup != nil {
 				tt.setup(f)
 			}
@@ -434,7 +434,7 @@ func TestPublish(t *testing.T) {
 				}),
 				WithClock(func() time.Time { return testNow }),
 			}, tt.opts...)
-			p, err := New(f.srv.Client(), f.srv.URL, "test-token", opts...)
+			p, err := New(f.Client(), f.URL(), githubtest.Token, opts...)
 			if err != nil {
 				t.Fatalf("New: %v", err)
 			}

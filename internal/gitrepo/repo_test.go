@@ -2,78 +2,29 @@ package gitrepo_test
 
 import (
 	"io/fs"
-	"sort"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/go-git/go-billy/v5/memfs"
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/storage/memory"
 
 	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
 	"github.com/triangulate-nhs/triangulate/internal/plan"
 	"github.com/triangulate-nhs/triangulate/internal/testutil"
 )
 
-// memRepo commits the repository's own schema, policies and plans to an
-// in-memory repository, then applies each later commit in turn.
-func memRepo(t *testing.T, later ...func(w *git.Worktree, fsys func(string, string))) *gitrepo.Repo {
+// memRepo is the shipped repository in memory, with each later step
+// committed in turn on main.
+func memRepo(t *testing.T, later ...func(g *testutil.Git)) *gitrepo.Repo {
 	t.Helper()
-	wt := memfs.New()
-	r, err := git.InitWithOptions(memory.NewStorage(), wt, git.InitOptions{DefaultBranch: plumbing.Main})
-	if err != nil {
-		t.Fatal(err)
+	g := testutil.NewGit(t)
+	for _, step := range later {
+		step(g)
+		g.Commit("change")
 	}
-	w, err := r.Worktree()
-	if err != nil {
-		t.Fatal(err)
-	}
-	write := func(name, data string) {
-		f, err := wt.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.Write([]byte(data)); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
-		if _, err := w.Add(name); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var names []string
-	src := testutil.RepoFS(t)
-	for name := range src {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		write(name, string(src[name].Data))
-	}
-	sig := &object.Signature{Name: "Planning lead", Email: "lead@example.nhs.uk", When: time.Date(2019, 3, 1, 9, 0, 0, 0, time.UTC)}
-	if _, err := w.Commit("plans as submitted", &git.CommitOptions{Author: sig}); err != nil {
-		t.Fatal(err)
-	}
-	for i, step := range later {
-		step(w, write)
-		if err := func() error {
-			_, err := w.Commit("change", &git.CommitOptions{Author: sig, AllowEmptyCommits: true})
-			return err
-		}(); err != nil {
-			t.Fatalf("commit %d: %v", i, err)
-		}
-	}
-	return gitrepo.Wrap(r)
+	return gitrepo.Wrap(g.Repo)
 }
 
 func TestLoadFromRefs(t *testing.T) {
-	src := testutil.RepoFS(t)
-	rtk := string(src["plans/2019-20/providers/rtk.cue"].Data)
-	repo := memRepo(t, func(w *git.Worktree, write func(string, string)) {
-		write("plans/2019-20/providers/rtk.cue", strings.Replace(rtk, `system:    "QXU"`, `system:    "QX"`, 1))
+	repo := memRepo(t, func(g *testutil.Git) {
+		g.Replace("plans/2019-20/providers/rtk.cue", `system:    "QXU"`, `system:    "QX"`)
 	})
 	tests := []struct {
 		ref      string
@@ -117,13 +68,11 @@ func TestLoadFromRefs(t *testing.T) {
 }
 
 func TestSymlinkInTreeIsRejected(t *testing.T) {
-	repo := memRepo(t, func(w *git.Worktree, write func(string, string)) {
-		if err := w.Filesystem.Symlink("/etc/passwd", "plans/2019-20/evil.cue"); err != nil {
+	repo := memRepo(t, func(g *testutil.Git) {
+		if err := g.FS.Symlink("/etc/passwd", "plans/2019-20/evil.cue"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.Add("plans/2019-20/evil.cue"); err != nil {
-			t.Fatal(err)
-		}
+		g.Stage("plans/2019-20/evil.cue")
 	})
 	fsys, _, err := repo.FS("main")
 	if err != nil {
@@ -158,15 +107,14 @@ func fstestCheck(fsys fs.FS) error {
 }
 
 func TestDiff(t *testing.T) {
-	src := testutil.RepoFS(t)
-	rtk := string(src["plans/2019-20/providers/rtk.cue"].Data)
+	rtk := string(testutil.RepoFS(t)["plans/2019-20/providers/rtk.cue"].Data)
 	lines := strings.Split(rtk, "\n")
-	repo := memRepo(t, func(w *git.Worktree, write func(string, string)) {
+	repo := memRepo(t, func(g *testutil.Git) {
 		changed := append([]string(nil), lines...)
 		changed[13] = strings.Replace(changed[13], "QXU", "QX", 1) // line 14
 		changed = append(changed[:40], changed[41:]...)            // delete line 41
-		write("plans/2019-20/providers/rtk.cue", strings.Join(changed, "\n"))
-		write("plans/2019-20/notes.md", "new file\nsecond line\n")
+		g.Write("plans/2019-20/providers/rtk.cue", strings.Join(changed, "\n"))
+		g.Write("plans/2019-20/notes.md", "new file\nsecond line\n")
 	})
 	head, err := repo.Commit("main")
 	if err != nil {

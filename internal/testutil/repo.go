@@ -21,13 +21,13 @@ func Root(t testing.TB) string {
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
 
-// RepoFS copies schema/, policy/ and plans/ into a map file system that a
+// RepoFS copies schema/, policy/, plans/ and .github/ into a map file system that a
 // test may change freely.
 func RepoFS(t testing.TB) fstest.MapFS {
 	t.Helper()
 	root := Root(t)
 	out := fstest.MapFS{}
-	for _, dir := range []string{"schema", "policy", "plans"} {
+	for _, dir := range []string{"schema", "policy", "plans", ".github"} {
 		err := filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
 				return err

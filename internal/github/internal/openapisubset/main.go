@@ -30,6 +30,7 @@ import (
 // Operations lists, by operationId, every GitHub call the publisher makes.
 // Adding a call to the publisher means adding it here and refreshing.
 var Operations = []string{
+	"pulls/get",
 	"pulls/list-review-comments",
 	"pulls/delete-review-comment",
 	"pulls/list-reviews",

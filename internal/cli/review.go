@@ -1,0 +1,227 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/triangulate-nhs/triangulate/internal/github"
+	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
+	"github.com/triangulate-nhs/triangulate/internal/report"
+	"github.com/triangulate-nhs/triangulate/internal/review"
+)
+
+// env reads the environment; tests replace it.
+var env = os.Getenv
+
+func newReview() *cobra.Command {
+	var (
+		local    bool
+		dir      string
+		repoName string
+		prNumber int
+		apiURL   string
+		botLogin string
+	)
+	c := &cobra.Command{
+		Use:   "review [--local BASE HEAD | --repo OWNER/NAME --pr N]",
+		Short: "Review a change to the plans and publish it on the pull request",
+		Long: `review checks the plans at a pull request's base and head with the base's
+schema, policies and waivers, and reports what the change does: new, fixed
+and still-present findings, each organisation's key figures before and after,
+and, when the change edits schema/ or policy/, which plans the proposed rules
+would newly fail or pass.
+
+On GitHub it posts one review with a comment on each changed line that has a
+new finding, updates one summary comment, and sets the commit status
+"triangulate" that gates the merge. In GitHub Actions it reads the event
+payload, GITHUB_TOKEN and GITHUB_API_URL; elsewhere give --repo and --pr and
+set GITHUB_TOKEN. The commits must be in the local repository (fetch them
+first). With --local it prints the review as markdown and talks to no one.
+
+Exit codes: 0 the gate passes, 1 it fails, 2 usage or input error.`,
+		Example: `  triangulate review --local main HEAD
+  triangulate review --repo nhs-plans/plans-2019 --pr 42
+  GITHUB_TOKEN=... triangulate review   # inside a pull_request workflow`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			repo, err := gitrepo.Open(dir)
+			if err != nil {
+				return &exitError{code: ExitInput, err: err}
+			}
+			ctx := cmd.Context()
+			opts := review.Options{}
+			if local {
+				if len(args) != 2 {
+					return usageErr("--local takes two refs: BASE HEAD")
+				}
+				r, err := review.Run(ctx, repo, args[0], args[1], opts)
+				if err != nil {
+					return &exitError{code: ExitInput, err: fmt.Errorf("review %s..%s: %w", args[0], args[1], err)}
+				}
+				fmt.Fprint(cmd.OutOrStdout(), r.Markdown())
+				return gateExit(r)
+			}
+			if len(args) != 0 {
+				return usageErr("refs are given with --local only; on GitHub the pull request names them")
+			}
+			target, err := resolveTarget(repoName, prNumber)
+			if err != nil {
+				return err
+			}
+			token := env("GITHUB_TOKEN")
+			if token == "" {
+				return usageErr("GITHUB_TOKEN is not set: a token is needed to post the review (use --local to print it instead)")
+			}
+			if apiURL == "" {
+				apiURL = env("GITHUB_API_URL")
+			}
+			pub, err := github.New(&http.Client{Timeout: 60 * time.Second}, apiURL, token, github.WithAuthor(botLogin))
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			if target.headSHA == "" {
+				info, err := pub.PullRequest(ctx, target.owner, target.name, target.number)
+				if err != nil {
+					return &exitError{code: ExitInput, err: fmt.Errorf("read pull request %s: %w", target, err)}
+				}
+				target.baseSHA, target.headSHA = info.BaseSHA, info.HeadSHA
+			}
+			r, err := review.Run(ctx, repo, target.baseSHA, target.headSHA, opts)
+			if err != nil {
+				return &exitError{code: ExitInput, err: fmt.Errorf("review %s: %w", target, err)}
+			}
+			pr := github.PR{Owner: target.owner, Repo: target.name, Number: target.number, HeadSHA: r.HeadSHA}
+			out, err := pub.Publish(ctx, r.Publication(pr))
+			w := cmd.OutOrStdout()
+			switch {
+			case errors.Is(err, github.ErrReadOnly):
+				fmt.Fprintf(cmd.ErrOrStderr(), "triangulate: the token cannot write to %s (a fork's read-only token?): reporting as workflow annotations and the job summary instead\n", target)
+				if ferr := fallback(w, r); ferr != nil {
+					return &exitError{code: ExitInput, err: ferr}
+				}
+				return gateExit(r)
+			case errors.Is(err, github.ErrRejected):
+				fmt.Fprintf(cmd.ErrOrStderr(), "triangulate: %v\n", err)
+			case err != nil:
+				return &exitError{code: ExitInput, err: fmt.Errorf("publish review on %s: %w", target, err)}
+			}
+			fmt.Fprintf(w, "%s: %s\nposted %d line comments (%d already there, %d listed in the review body, %d failed), deleted %d outdated\n",
+				r.Gate().State, r.Gate().Description, out.Posted, out.Skipped, out.Listed, out.Failed, out.Deleted)
+			for _, warn := range out.Warnings {
+				fmt.Fprintf(cmd.ErrOrStderr(), "triangulate: %s\n", warn)
+			}
+			if out.SummaryURL != "" {
+				fmt.Fprintf(w, "summary: %s\n", out.SummaryURL)
+			}
+			return gateExit(r)
+		},
+	}
+	c.Flags().BoolVar(&local, "local", false, "print the review of BASE..HEAD as markdown instead of posting it")
+	c.Flags().StringVarP(&dir, "dir", "C", ".", "the local git repository holding the commits")
+	c.Flags().StringVar(&repoName, "repo", "", "GitHub repository OWNER/NAME (default: from the Actions event)")
+	c.Flags().IntVar(&prNumber, "pr", 0, "pull request number (default: from the Actions event)")
+	c.Flags().StringVar(&apiURL, "api-url", "", "GitHub REST API URL (default: $GITHUB_API_URL or https://api.github.com)")
+	c.Flags().StringVar(&botLogin, "bot-login", "github-actions[bot]", "the login the token posts as: only its comments are updated or deleted")
+	return c
+}
+
+func gateExit(r *review.Review) error {
+	if r.Pass() {
+		return nil
+	}
+	return errBlocking
+}
+
+type target struct {
+	owner, name      string
+	number           int
+	baseSHA, headSHA string
+}
+
+func (t target) String() string { return fmt.Sprintf("%s/%s#%d", t.owner, t.name, t.number) }
+
+// resolveTarget finds the pull request from the flags, or from the GitHub
+// Actions event payload.
+func resolveTarget(repoName string, number int) (target, error) {
+	if repoName != "" || number != 0 {
+		owner, name, ok := strings.Cut(repoName, "/")
+		if !ok || owner == "" || name == "" || strings.Contains(name, "/") || number <= 0 {
+			return target{}, usageErr("--repo OWNER/NAME and --pr N go together (got %q, %d)", repoName, number)
+		}
+		return target{owner: owner, name: name, number: number}, nil
+	}
+	path := env("GITHUB_EVENT_PATH")
+	if path == "" {
+		return target{}, usageErr("not in GitHub Actions (no GITHUB_EVENT_PATH): give --repo and --pr, or --local BASE HEAD")
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return target{}, &exitError{code: ExitInput, err: fmt.Errorf("read event payload: %w", err)}
+	}
+	var ev struct {
+		Number      int `json:"number"`
+		PullRequest *struct {
+			Number int `json:"number"`
+			Base   struct {
+				SHA string `json:"sha"`
+			} `json:"base"`
+			Head struct {
+				SHA string `json:"sha"`
+			} `json:"head"`
+		} `json:"pull_request"`
+		Repository struct {
+			FullName string `json:"full_name"`
+		} `json:"repository"`
+	}
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		return target{}, &exitError{code: ExitInput, err: fmt.Errorf("read event payload %s: %w", path, err)}
+	}
+	if ev.PullRequest == nil {
+		return target{}, usageErr("the %s event is not a pull request event; review runs on pull_request", env("GITHUB_EVENT_NAME"))
+	}
+	owner, name, ok := strings.Cut(ev.Repository.FullName, "/")
+	if !ok || !validSHA(ev.PullRequest.Base.SHA) || !validSHA(ev.PullRequest.Head.SHA) || ev.PullRequest.Number <= 0 {
+		return target{}, &exitError{code: ExitInput, err: fmt.Errorf("event payload %s lacks the repository, pull request number or base/head SHAs", path)}
+	}
+	return target{owner: owner, name: name, number: ev.PullRequest.Number,
+		baseSHA: ev.PullRequest.Base.SHA, headSHA: ev.PullRequest.Head.SHA}, nil
+}
+
+func validSHA(s string) bool {
+	if len(s) != 40 {
+		return false
+	}
+	_, err := strconv.ParseUint(s[:16], 16, 64)
+	return err == nil
+}
+
+// fallback reports through the workflow itself when GitHub refuses writes:
+// annotations on the log and the review as the job summary.
+func fallback(w io.Writer, r *review.Review) error {
+	res := report.Result{Findings: r.New, Rules: r.Catalogue, PlansRead: r.Head.PlansRead}
+	if err := report.Write(w, "github", res); err != nil {
+		return fmt.Errorf("write annotations: %w", err)
+	}
+	path := env("GITHUB_STEP_SUMMARY")
+	if path == "" {
+		_, err := fmt.Fprint(w, r.Markdown())
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("write job summary: %w", err)
+	}
+	defer f.Close()
+	if _, err := fmt.Fprint(f, r.Markdown()); err != nil {
+		return fmt.Errorf("write job summary: %w", err)
+	}
+	return nil
+}
