@@ -22,6 +22,9 @@ import (
 // env reads the environment; tests replace it.
 var env = os.Getenv
 
+// publisherOptions are added to every publisher; tests make retries instant.
+var publisherOptions []github.Option
+
 func newReview() *cobra.Command {
 	var (
 		local    bool
@@ -83,7 +86,8 @@ Exit codes: 0 the gate passes, 1 it fails, 2 usage or input error.`,
 			if apiURL == "" {
 				apiURL = env("GITHUB_API_URL")
 			}
-			pub, err := github.New(&http.Client{Timeout: 60 * time.Second}, apiURL, token, github.WithAuthor(botLogin))
+			pub, err := github.New(&http.Client{Timeout: 60 * time.Second}, apiURL, token,
+				append([]github.Option{github.WithAuthor(botLogin)}, publisherOptions...)...)
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -206,7 +210,7 @@ func validSHA(s string) bool {
 // fallback reports through the workflow itself when GitHub refuses writes:
 // annotations on the log and the review as the job summary.
 func fallback(w io.Writer, r *review.Review) error {
-	res := report.Result{Findings: r.New, Rules: r.Catalogue, PlansRead: r.Head.PlansRead}
+	res := report.Result{Findings: r.Relocated(), Rules: r.Catalogue, PlansRead: r.Head.PlansRead}
 	if err := report.Write(w, "github", res); err != nil {
 		return fmt.Errorf("write annotations: %w", err)
 	}

@@ -57,12 +57,7 @@ func (r *Review) Publication(pr github.PR) github.Publication {
 // (and on the counterparty's line too, for a misalignment), and lists the
 // rest in the review body.
 func (r *Review) placed() ([]github.Comment, string, []string) {
-	changes := map[string]gitrepo.FileChange{}
-	for _, c := range r.Changes {
-		if c.To != "" {
-			changes[c.To] = c
-		}
-	}
+	changes := r.changesByPath()
 	var comments []github.Comment
 	var elsewhere []finding.Finding
 	var keep []string
@@ -70,14 +65,14 @@ func (r *Review) placed() ([]github.Comment, string, []string) {
 		fp := f.Fingerprint()
 		keep = append(keep, fp)
 		onLine := false
-		if c, ok := changes[f.File]; ok && f.Line > 0 && c.Commentable(f.Line) {
+		if changes.shows(f.Location) {
 			comments = append(comments, github.Comment{Path: f.File, Line: f.Line, Fingerprint: fp, Body: r.commentBody(f, f.Location)})
 			onLine = true
 		}
 		for i, rel := range f.Related {
 			rfp := fmt.Sprintf("%s-%d", fp, i+1)
 			keep = append(keep, rfp)
-			if c, ok := changes[rel.File]; ok && rel.Line > 0 && c.Commentable(rel.Line) {
+			if changes.shows(rel) {
 				comments = append(comments, github.Comment{Path: rel.File, Line: rel.Line, Fingerprint: rfp, Body: r.commentBody(f, rel)})
 				onLine = true
 			}
@@ -351,3 +346,43 @@ func codeList(xs []string) string {
 // md makes text from plans safe inside markdown tables and lists: no
 // line breaks, pipes or raw HTML.
 var md = strings.NewReplacer("|", `\|`, "\r", " ", "\n", " ", "<", "&lt;", ">", "&gt;").Replace
+
+// Relocated returns the new findings each placed on the line of the change
+// that shows it: a misalignment whose provider line did not change is moved
+// to the commissioner's line that did, keeping the other side as related.
+// Annotations use it, since they show inline only on changed files.
+func (r *Review) Relocated() []finding.Finding {
+	changes := r.changesByPath()
+	out := make([]finding.Finding, 0, len(r.New))
+	for _, f := range r.New {
+		if !changes.shows(f.Location) {
+			for i, rel := range f.Related {
+				if changes.shows(rel) {
+					others := append([]finding.Location{f.Location}, f.Related[:i]...)
+					f.Related = append(others, f.Related[i+1:]...)
+					f.Location = rel
+					break
+				}
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+type changeIndex map[string]gitrepo.FileChange
+
+func (r *Review) changesByPath() changeIndex {
+	m := changeIndex{}
+	for _, c := range r.Changes {
+		if c.To != "" {
+			m[c.To] = c
+		}
+	}
+	return m
+}
+
+func (c changeIndex) shows(l finding.Location) bool {
+	ch, ok := c[l.File]
+	return ok && l.Line > 0 && ch.Commentable(l.Line)
+}

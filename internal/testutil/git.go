@@ -24,19 +24,36 @@ type Git struct {
 	tick int
 }
 
-// NewGit creates the repository and commits the shipped files to main.
+// NewGit creates the repository in memory and commits the shipped files to
+// main.
 func NewGit(t testing.TB) *Git {
 	t.Helper()
-	fs := memfs.New()
-	r, err := git.InitWithOptions(memory.NewStorage(), fs, git.InitOptions{DefaultBranch: plumbing.Main})
+	r, err := git.InitWithOptions(memory.NewStorage(), memfs.New(), git.InitOptions{DefaultBranch: plumbing.Main})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newGit(t, r)
+}
+
+// NewGitDir is NewGit on disk, in a temporary directory, for code that opens
+// a repository by path.
+func NewGitDir(t testing.TB) (*Git, string) {
+	t.Helper()
+	dir := t.TempDir()
+	r, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{InitOptions: git.InitOptions{DefaultBranch: plumbing.Main}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newGit(t, r), dir
+}
+
+func newGit(t testing.TB, r *git.Repository) *Git {
+	t.Helper()
 	wt, err := r.Worktree()
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &Git{t: t, Repo: r, FS: fs, wt: wt}
+	g := &Git{t: t, Repo: r, FS: wt.Filesystem, wt: wt}
 	src := RepoFS(t)
 	names := make([]string, 0, len(src))
 	for name := range src {
