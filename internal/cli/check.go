@@ -34,11 +34,7 @@ a checkout.`,
 			if !oneOf(format, report.Formats) {
 				return usageErr("unknown --format %q: use one of %s", format, list(report.Formats))
 			}
-			dir := "."
-			if len(args) == 1 {
-				dir = args[0]
-			}
-			fsys, label, err := source(dir, ref)
+			fsys, label, err := sourceArgs(args, ref)
 			if err != nil {
 				return err
 			}

@@ -86,6 +86,15 @@ findings, 2 usage or input error.`,
 	return root
 }
 
+// sourceArgs is source for a command's optional PATH argument.
+func sourceArgs(args []string, ref string) (fs.FS, string, error) {
+	dir := "."
+	if len(args) == 1 {
+		dir = args[0]
+	}
+	return source(dir, ref)
+}
+
 // source opens the tree a command reads: the directory itself, or the
 // repository at dir read at ref without a checkout.
 func source(dir, ref string) (fs.FS, string, error) {

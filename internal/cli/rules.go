@@ -22,11 +22,7 @@ func newRules() *cobra.Command {
 			if !oneOf(format, []string{"text", "json"}) {
 				return usageErr("unknown --format %q: use text or json", format)
 			}
-			dir := "."
-			if len(args) == 1 {
-				dir = args[0]
-			}
-			fsys, label, err := source(dir, ref)
+			fsys, label, err := sourceArgs(args, ref)
 			if err != nil {
 				return err
 			}

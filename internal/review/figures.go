@@ -112,21 +112,35 @@ func at(m map[string]any, path string) any {
 	return cur
 }
 
+// numbers reads a list of JSON numbers.
+func numbers(v any) ([]float64, bool) {
+	xs, _ := v.([]any)
+	if len(xs) == 0 {
+		return nil, false
+	}
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		f, ok := num(x)
+		if !ok {
+			return nil, false
+		}
+		out[i] = f
+	}
+	return out, true
+}
+
+func total(xs []float64) float64 {
+	t := 0.0
+	for _, x := range xs {
+		t += x
+	}
+	return t
+}
+
 func sumMonths(v any) (float64, bool) {
 	line, _ := v.(map[string]any)
-	months, _ := line["months"].([]any)
-	if len(months) == 0 {
-		return 0, false
-	}
-	total := 0.0
-	for _, m := range months {
-		x, ok := num(m)
-		if !ok {
-			return 0, false
-		}
-		total += x
-	}
-	return total, true
+	xs, ok := numbers(line["months"])
+	return total(xs), ok
 }
 
 // activity sums a line over every counterparty: a provider's activity by
@@ -169,19 +183,11 @@ func sum(paths ...string) func(map[string]any) (float64, bool) {
 
 func mean(path string) func(map[string]any) (float64, bool) {
 	return func(d map[string]any) (float64, bool) {
-		xs, _ := at(d, path).([]any)
-		if len(xs) == 0 {
+		xs, ok := numbers(at(d, path))
+		if !ok {
 			return 0, false
 		}
-		total := 0.0
-		for _, x := range xs {
-			v, ok := num(x)
-			if !ok {
-				return 0, false
-			}
-			total += v
-		}
-		return total / float64(len(xs)), true
+		return total(xs) / float64(len(xs)), true
 	}
 }
 
