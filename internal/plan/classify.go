@@ -38,7 +38,7 @@ var outOfBound = regexp.MustCompile(`^invalid value (.*) \(out of bound =~`)
 
 // classify turns a CUE validation error into a catalogue rule, a position in
 // the data file and a message a planning lead can act on.
-func classify(d *Document, e verr) (string, token.Pos, string) {
+func classify(d *Document, e *verr) (string, token.Pos, string) {
 	p := e.path
 	pos, ok := d.index[pathKey(p)]
 	if !ok {
@@ -48,6 +48,7 @@ func classify(d *Document, e verr) (string, token.Pos, string) {
 			pos, ok = d.index[pathKey(p[:n])]
 		}
 		missing := p[:min(n+1, len(p))]
+		e.path = missing
 		return "S03", pos, fmt.Sprintf("%s is missing: a %s plan must have it", DisplayPath(missing), d.Kind)
 	}
 	disp := DisplayPath(p)

@@ -213,6 +213,11 @@ func (s *Schema) Load(fsys fs.FS, opts Options) (*Set, error) {
 			return fmt.Errorf("read %s: %w", name, err)
 		}
 		doc, fs := s.CheckFile(name, src)
+		if doc != nil && doc.Org != "" {
+			for i := range fs {
+				fs[i].Org, fs[i].Orgs = doc.Org, []string{doc.Org}
+			}
+		}
 		set.Findings = append(set.Findings, fs...)
 		if doc != nil {
 			set.Documents = append(set.Documents, doc)
@@ -310,9 +315,9 @@ func (s *Schema) CheckFile(name string, src []byte) (*Document, []finding.Findin
 		return doc, out
 	}
 	verrs := mergeDisjunctions(s.validate(def, data))
-	for _, e := range verrs {
-		rule, pos, msg := classify(doc, e)
-		add(rule, pos, e.path, msg)
+	for i := range verrs {
+		rule, pos, msg := classify(doc, &verrs[i])
+		add(rule, pos, verrs[i].path, msg)
 	}
 	out = dedupe(out)
 	doc.Valid = len(out) == 0
