@@ -8,9 +8,12 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"cuelang.org/go/cue"
 	cueerrors "cuelang.org/go/cue/errors"
@@ -194,6 +197,7 @@ func (s *Schema) Load(fsys fs.FS, opts Options) (*Set, error) {
 		return nil, ErrNoPlans
 	}
 	set := &Set{}
+	var files []source
 	err := fs.WalkDir(fsys, PlansDir, func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("read %s: %w", name, err)
@@ -212,20 +216,26 @@ func (s *Schema) Load(fsys fs.FS, opts Options) (*Set, error) {
 		if err != nil {
 			return fmt.Errorf("read %s: %w", name, err)
 		}
-		doc, fs := s.CheckFile(name, src)
-		if doc != nil && doc.Org != "" {
-			for i := range fs {
-				fs[i].Org, fs[i].Orgs = doc.Org, []string{doc.Org}
-			}
-		}
-		set.Findings = append(set.Findings, fs...)
-		if doc != nil {
-			set.Documents = append(set.Documents, doc)
-		}
+		files = append(files, source{name, src})
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	results, err := s.checkAll(files)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range results {
+		if r.doc != nil && r.doc.Org != "" {
+			for i := range r.findings {
+				r.findings[i].Org, r.findings[i].Orgs = r.doc.Org, []string{r.doc.Org}
+			}
+		}
+		set.Findings = append(set.Findings, r.findings...)
+		if r.doc != nil {
+			set.Documents = append(set.Documents, r.doc)
+		}
 	}
 	set.Findings = append(set.Findings, crossCheck(set)...)
 	for i := range set.Findings {
@@ -233,6 +243,59 @@ func (s *Schema) Load(fsys fs.FS, opts Options) (*Set, error) {
 	}
 	finding.Sort(set.Findings)
 	return set, nil
+}
+
+type checked struct {
+	doc      *Document
+	findings []finding.Finding
+}
+
+// filesPerWorker keeps small plan sets on one goroutine, where compiling a
+// second schema would cost more than it saves.
+const filesPerWorker = 16
+
+// checkAll validates files in parallel, one CUE context per worker (a
+// context is not safe for concurrent use), keeping the files' order.
+func (s *Schema) checkAll(files []source) ([]checked, error) {
+	out := make([]checked, len(files))
+	workers := min(runtime.GOMAXPROCS(0), (len(files)+filesPerWorker-1)/filesPerWorker)
+	if workers <= 1 {
+		for i, f := range files {
+			out[i].doc, out[i].findings = s.CheckFile(f.name, f.src)
+		}
+		return out, nil
+	}
+	var (
+		wg   sync.WaitGroup
+		next atomic.Int64
+		errs = make([]error, workers)
+	)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ws := s
+			if w > 0 {
+				var err error
+				if ws, err = s.clone(); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(files) {
+					return
+				}
+				out[i].doc, out[i].findings = ws.CheckFile(files[i].name, files[i].src)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("validate plans: %w", err)
+	}
+	return out, nil
 }
 
 // admit refuses files that must never be read as plans.

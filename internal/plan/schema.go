@@ -29,8 +29,9 @@ var kinds = map[string]string{
 // Schema is the compiled CUE schema. It is safe to reuse across loads but not
 // for concurrent use: CUE values share one context.
 type Schema struct {
-	ctx  *cue.Context
-	defs map[string]cue.Value
+	ctx     *cue.Context
+	defs    map[string]cue.Value
+	sources []source
 }
 
 // LoadSchema compiles the schema package found in fsys under schema/.
@@ -39,25 +40,35 @@ func LoadSchema(fsys fs.FS) (*Schema, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read schema: %w", err)
 	}
-	ctx := cuecontext.New()
-	inst := build.NewContext().NewInstance(SchemaDir, nil)
-	var names []string
+	var sources []source
 	for _, e := range entries {
-		if e.Type().IsRegular() && strings.HasSuffix(e.Name(), ".cue") {
-			names = append(names, e.Name())
+		if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), ".cue") {
+			continue
 		}
-	}
-	if len(names) == 0 {
-		return nil, fmt.Errorf("read schema: no .cue files in %s/", SchemaDir)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		name := path.Join(SchemaDir, n)
+		name := path.Join(SchemaDir, e.Name())
 		src, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, fmt.Errorf("read schema: %w", err)
 		}
-		f, err := parser.ParseFile(name, src, parser.ParseComments)
+		sources = append(sources, source{name, src})
+	}
+	if len(sources) == 0 {
+		return nil, fmt.Errorf("read schema: no .cue files in %s/", SchemaDir)
+	}
+	sort.Slice(sources, func(i, j int) bool { return sources[i].name < sources[j].name })
+	return compile(sources)
+}
+
+type source struct {
+	name string
+	src  []byte
+}
+
+func compile(sources []source) (*Schema, error) {
+	ctx := cuecontext.New()
+	inst := build.NewContext().NewInstance(SchemaDir, nil)
+	for _, s := range sources {
+		f, err := parser.ParseFile(s.name, s.src, parser.ParseComments)
 		if err != nil {
 			return nil, fmt.Errorf("parse schema: %s", errors.Details(err, nil))
 		}
@@ -66,7 +77,7 @@ func LoadSchema(fsys fs.FS) (*Schema, error) {
 		}
 	}
 	root := ctx.BuildInstance(inst)
-	s := &Schema{ctx: ctx, defs: map[string]cue.Value{}}
+	s := &Schema{ctx: ctx, defs: map[string]cue.Value{}, sources: sources}
 	for kind, def := range kinds {
 		v := root.LookupPath(cue.ParsePath(def))
 		if !v.Exists() {
@@ -81,6 +92,10 @@ func LoadSchema(fsys fs.FS) (*Schema, error) {
 	}
 	return s, nil
 }
+
+// clone compiles the same schema into a context of its own, for a worker
+// that validates files in parallel.
+func (s *Schema) clone() (*Schema, error) { return compile(s.sources) }
 
 // Kinds lists the document kinds the schema knows.
 func (s *Schema) Kinds() []string {
