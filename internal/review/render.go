@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/triangulate-nhs/triangulate/internal/check"
 	"github.com/triangulate-nhs/triangulate/internal/finding"
 	"github.com/triangulate-nhs/triangulate/internal/github"
 	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
@@ -194,9 +193,10 @@ func (r *Review) outside() []finding.Finding {
 	return out
 }
 
+// writeFigures tables the key figures of every plan file the change touches.
 func (r *Review) writeFigures(b *strings.Builder) {
-	for _, org := range r.ChangedOrgs {
-		before, after := r.Base.Set.Doc(yearOf(r, org), org), r.Head.Set.Doc(yearOf(r, org), org)
+	for _, c := range r.Changes {
+		before, after := docByFile(r.Base.Set, c.From), docByFile(r.Head.Set, c.To)
 		if before == nil && after == nil {
 			continue
 		}
@@ -204,11 +204,16 @@ func (r *Review) writeFigures(b *strings.Builder) {
 		if len(figs) == 0 {
 			continue
 		}
-		title := org
-		if after != nil {
-			if n, _ := after.Data["name"].(string); n != "" {
-				title += " " + n
-			}
+		d := after
+		if d == nil {
+			d = before
+		}
+		title := d.Org
+		if n, _ := d.Data["name"].(string); n != "" {
+			title += " " + n
+		}
+		if d.Year != "" {
+			title += ", " + d.Year
 		}
 		switch {
 		case before == nil:
@@ -273,17 +278,6 @@ func (r *Review) Markdown() string {
 	}
 	fmt.Fprintf(&b, "### Review body\n\n%s", body)
 	return b.String()
-}
-
-func yearOf(r *Review, org string) string {
-	for _, set := range []*check.Result{r.Head, r.Base} {
-		for _, d := range set.Set.Documents {
-			if d.Org == org {
-				return d.Year
-			}
-		}
-	}
-	return ""
 }
 
 func explained(fs []finding.Finding) []finding.Finding {

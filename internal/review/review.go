@@ -112,7 +112,12 @@ func Run(ctx context.Context, repo *gitrepo.Repo, baseRef, headRef string, opts 
 	if r.Owners, err = codeowners.Load(baseFS); err != nil {
 		return nil, fmt.Errorf("read CODEOWNERS at base: %w", err)
 	}
-	if r.Base, err = check.Run(ctx, rules, baseFS, opts.Check); err != nil {
+	r.Base, err = check.Run(ctx, rules, baseFS, opts.Check)
+	if errors.Is(err, plan.ErrNoPlans) {
+		// The first pull request of a repository brings the first plans.
+		r.Base, err = &check.Result{Set: &plan.Set{}}, nil
+	}
+	if err != nil {
 		return nil, fmt.Errorf("check base %s: %w", short(r.BaseSHA), err)
 	}
 	if r.Head, err = check.Run(ctx, rules, headFS, opts.Check); err != nil {

@@ -210,3 +210,31 @@ func TestPreExistingProblemsElsewhereDoNotBlock(t *testing.T) {
 		t.Errorf("summary does not show the problem elsewhere:\n%s", r.Summary())
 	}
 }
+
+func TestFirstPlansIntoAnEmptyRepository(t *testing.T) {
+	g := testutil.NewGit(t)
+	rtkPlan := g.Read(rtk)
+	for _, f := range []string{rtk, ra2, n09, "plans/2019-20/providers/rtp.cue", "plans/2019-20/providers/rxx.cue",
+		"plans/2019-20/commissioners/09y.cue", "plans/2019-20/commissioners/99h.cue", "plans/2019-20/system-qxu.cue", "plans/organisations.cue"} {
+		if err := g.FS.Remove(f); err != nil {
+			t.Fatal(err)
+		}
+		g.Stage(f)
+	}
+	g.Commit("rules only")
+	g.Branch("first")
+	g.Write("plans/organisations.cue", "kind: \"organisations\"\norganisations: {\n\tQXU: {name: \"Example ICS\", type: \"system\"}\n\tRTK: {name: \"Example Trust\", type: \"trust\", system: \"QXU\"}\n}\n")
+	g.Write(rtk, rtkPlan)
+	g.Commit("RTK's first plan")
+	r := run(t, g, "main", "first")
+	if got := strings.Join(r.ChangedOrgs, ","); got != "RTK" {
+		t.Errorf("changed orgs %q", got)
+	}
+	if !strings.Contains(r.Summary(), "(new plan)") {
+		t.Errorf("summary does not present RTK as a new plan:\n%s", r.Summary())
+	}
+	// RTK names commissioners with no plan yet: S04 (unknown) blocks.
+	if r.Pass() {
+		t.Error("RTK's plan names commissioners missing from the reference list, yet the gate passed")
+	}
+}
