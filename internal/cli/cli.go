@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -87,12 +88,40 @@ findings, 2 usage or input error.`,
 }
 
 // sourceArgs is source for a command's optional PATH argument.
+// Without PATH it finds the repository root upwards from the working
+// directory, so the command works from inside plans/ too.
 func sourceArgs(args []string, ref string) (fs.FS, string, error) {
-	dir := "."
 	if len(args) == 1 {
-		dir = args[0]
+		return source(args[0], ref)
 	}
-	return source(dir, ref)
+	return source(findRoot("."), ref)
+}
+
+// findRoot returns the nearest directory at or above dir that holds both
+// schema/ and plans/, or dir itself when there is none.
+func findRoot(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return dir
+	}
+	for d := abs; ; {
+		if isDir(filepath.Join(d, "schema")) && isDir(filepath.Join(d, "plans")) {
+			if d == abs {
+				return dir
+			}
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return dir
+		}
+		d = parent
+	}
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
 }
 
 // source opens the tree a command reads: the directory itself, or the

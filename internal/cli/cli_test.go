@@ -143,3 +143,15 @@ func TestHelp(t *testing.T) {
 		t.Fatalf("help (exit %d) lacks examples:\n%s", code, out)
 	}
 }
+
+func TestCheckFindsTheRootFromASubdirectory(t *testing.T) {
+	dir := repoDir(t, nil)
+	t.Chdir(filepath.Join(dir, "plans", "2019-20"))
+	out, errOut, code := run(t, "check")
+	if code != ExitClean || !strings.Contains(out, "8 plans read") {
+		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
+	}
+	if !strings.Contains(out, "plans/2019-20/providers/rtk.cue:") {
+		t.Errorf("locations are not relative to the repository root:\n%s", out)
+	}
+}

@@ -49,8 +49,8 @@ type Review struct {
 	Base, Head *check.Result
 	// New, Fixed and Still classify findings by fingerprint.
 	New, Fixed, Still []finding.Finding
-	// Blocking are the head's blocking findings that involve a changed
-	// organisation or sit in a changed file: these decide the gate.
+	// Blocking are the head's blocking findings that are new, involve a
+	// changed organisation or sit in a changed file: these decide the gate.
 	Blocking []finding.Finding
 	// Impact is set when the change proposes new rules.
 	Impact *Impact
@@ -177,7 +177,10 @@ func (r *Review) classify() {
 		} else {
 			r.New = append(r.New, f)
 		}
-		if f.Blocking() && (changedFiles[f.File] || slices.ContainsFunc(f.Orgs, func(o string) bool { return orgs[o] })) {
+		// A blocking finding counts against the change when it involves a
+		// plan the change touches, sits in a changed file, or is new: a
+		// change to the reference list can break plans it does not touch.
+		if f.Blocking() && (!before[f.Fingerprint()] || changedFiles[f.File] || slices.ContainsFunc(f.Orgs, func(o string) bool { return orgs[o] })) {
 			r.Blocking = append(r.Blocking, f)
 		}
 	}

@@ -238,3 +238,22 @@ func TestFirstPlansIntoAnEmptyRepository(t *testing.T) {
 		t.Error("RTK's plan names commissioners missing from the reference list, yet the gate passed")
 	}
 }
+
+func TestReferenceListChangeThatBreaksOtherPlansBlocks(t *testing.T) {
+	g := testutil.NewGit(t)
+	g.Branch("drop")
+	g.Replace("plans/organisations.cue", `"99H":`, `"99X":`)
+	g.Commit("rename a CCG in the reference list")
+	r := run(t, g, "main", "drop")
+	if len(r.ChangedOrgs) != 0 {
+		t.Errorf("changed orgs %v, want none: only the reference list changed", r.ChangedOrgs)
+	}
+	if r.Pass() {
+		t.Fatal("the gate passed a change that leaves 99H's plan and its counterparties unknown")
+	}
+	for _, f := range r.Blocking {
+		if f.Rule != "S01" && f.Rule != "S04" {
+			t.Errorf("unexpected blocking %s: %s", f.Rule, f.Message)
+		}
+	}
+}
