@@ -212,3 +212,22 @@ func FuzzCheckFile(f *testing.F) {
 		}
 	})
 }
+
+// TestHostileNesting: a file well under the size limit that nests deeply
+// is refused quickly, before CUE evaluates it.
+func TestHostileNesting(t *testing.T) {
+	s := loadSchema(t)
+	var b strings.Builder
+	for i := range 100000 {
+		b.WriteString("f" + strings.Repeat("x", i%3) + ": ")
+	}
+	b.WriteString("1\n")
+	_, fs := s.CheckFile("plans/2019-20/deep.cue", []byte(b.String()))
+	if len(fs) != 1 || fs[0].Rule != "S00" || !strings.Contains(fs[0].Message, "nested more than") {
+		t.Fatalf("findings %+v, want one S00 about nesting", fs)
+	}
+	_, fs = s.CheckFile("plans/2019-20/deep.cue", []byte("a: "+strings.Repeat("[", 5000)+strings.Repeat("]", 5000)+"\n"))
+	if len(fs) != 1 || !strings.Contains(fs[0].Message, "nested more than") {
+		t.Fatalf("findings %+v, want one S00 about nesting", fs)
+	}
+}

@@ -13,6 +13,11 @@ import (
 // decimal list indexes; neither contains NUL.
 func pathKey(segs []string) string { return strings.Join(segs, "\x00") }
 
+// maxDepth bounds how deeply a plan file may nest. Real plans nest about
+// six levels (activity."09N".elective.months[3]); the bound stops a small
+// hostile file from making path indexing quadratic.
+const maxDepth = 24
+
 // problem is a construct a plan file must not contain.
 type problem struct {
 	pos token.Pos
@@ -25,6 +30,7 @@ type problem struct {
 type inspector struct {
 	index    map[string]token.Pos
 	problems []problem
+	tooDeep  bool
 }
 
 func inspectFile(f *ast.File) *inspector {
@@ -67,6 +73,9 @@ func (in *inspector) decls(decls []ast.Decl, path []string) {
 }
 
 func (in *inspector) field(f *ast.Field, path []string) {
+	if in.deep(f, path) {
+		return
+	}
 	name, ok := in.label(f.Label)
 	if !ok {
 		return
@@ -82,6 +91,18 @@ func (in *inspector) field(f *ast.Field, path []string) {
 		in.index[pathKey(p)] = f.Label.Pos()
 	}
 	in.value(f.Value, p)
+}
+
+// deep reports (once) a path nested beyond maxDepth.
+func (in *inspector) deep(n ast.Node, path []string) bool {
+	if len(path) < maxDepth {
+		return false
+	}
+	if !in.tooDeep {
+		in.tooDeep = true
+		in.reject(n, "values nested more than %d levels deep are not plan data", maxDepth)
+	}
+	return true
 }
 
 func (in *inspector) label(l ast.Label) (string, bool) {
@@ -109,6 +130,9 @@ func (in *inspector) value(v ast.Expr, path []string) {
 	case *ast.StructLit:
 		in.decls(v.Elts, path)
 	case *ast.ListLit:
+		if in.deep(v, path) {
+			return
+		}
 		for i, e := range v.Elts {
 			if _, ok := e.(*ast.Ellipsis); ok {
 				in.reject(e, "\"...\" is not allowed in plan files")
