@@ -422,8 +422,15 @@ func (s *Schema) validate(def, data cue.Value) []verr {
 	if err != nil {
 		return all
 	}
+	shape := def.Unify(base)
 	for it.Next() {
 		sel := it.Selector()
+		if !shape.Allows(sel) {
+			// Reported without evaluating, so a file of thousands of
+			// unknown fields costs no more than one.
+			all = append(all, verr{path: []string{sel.Unquoted()}, msg: "field not allowed"})
+			continue
+		}
 		part := base.FillPath(cue.MakePath(sel), it.Value())
 		prefix := sel.Unquoted()
 		all = append(all, collect(def.Unify(part).Validate(cue.Concrete(true)), func(p []string) bool {
@@ -431,7 +438,6 @@ func (s *Schema) validate(def, data cue.Value) []verr {
 		})...)
 	}
 	// Top-level fields the definition needs that the file lacks.
-	shape := def.Unify(base)
 	fit, err := shape.Fields(cue.Optional(true))
 	if err == nil {
 		for fit.Next() {

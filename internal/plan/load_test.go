@@ -2,6 +2,7 @@ package plan_test
 
 import (
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -231,3 +232,20 @@ func TestHostileNesting(t *testing.T) {
 		t.Fatalf("findings %+v, want one S00 about nesting", fs)
 	}
 }
+
+// TestManyUnknownFields: thousands of unknown fields next to a real error
+// are each reported, without evaluating them one by one.
+func TestManyUnknownFields(t *testing.T) {
+	s := loadSchema(t)
+	var b strings.Builder
+	b.WriteString(strings.Replace(system, `year:          "2019/20"`, `year:          "2019/21"`, 1))
+	for i := range 5000 {
+		b.WriteString("bogus" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + "_" + itoa(i) + ": 1\n")
+	}
+	_, fs := s.CheckFile("plans/2019-20/x.cue", []byte(b.String()))
+	if len(fs) != 5001 {
+		t.Fatalf("%d findings, want 5000 unknown fields and the year", len(fs))
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
