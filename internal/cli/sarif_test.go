@@ -3,8 +3,6 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -16,24 +14,7 @@ import (
 // one seeded misalignment is valid SARIF 2.1.0 (the official schema, vendored
 // in internal/report/testdata) and places the seeded problem on its line.
 func TestSARIFFromBundledPlans(t *testing.T) {
-	const url = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-	raw, err := os.ReadFile(filepath.Join(testutil.Root(t), "internal", "report", "testdata", "sarif-schema-2.1.0.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource(url, doc); err != nil {
-		t.Fatal(err)
-	}
-	schema, err := c.Compile(url)
-	if err != nil {
-		t.Fatal(err)
-	}
+	schema := testutil.SARIFSchema(t)
 
 	dir := repoDir(t, []edit{{"plans/2019-20/commissioners/09n.cue",
 		`gp_referrals: {total: 46148, months: [3669,`, `gp_referrals: {total: 49148, months: [6669,`}})

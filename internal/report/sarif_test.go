@@ -4,42 +4,18 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/triangulate-nhs/triangulate/internal/finding"
+	"github.com/triangulate-nhs/triangulate/internal/testutil"
 )
 
 func TestSARIFGolden(t *testing.T) { testGolden(t, "sarif", "sarif") }
 
-// sarifSchemaURL is the id the official schema declares for itself.
-const sarifSchemaURL = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-
-func compileSARIFSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	f, err := os.Open("testdata/sarif-schema-2.1.0.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource(sarifSchemaURL, doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile(sarifSchemaURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sch
-}
+func compileSARIFSchema(t *testing.T) *jsonschema.Schema { return testutil.SARIFSchema(t) }
 
 func decodeInstance(t *testing.T, b []byte) any {
 	t.Helper()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/triangulate-nhs/triangulate/internal/plan"
@@ -23,13 +24,17 @@ type keyLine struct {
 	unit  string
 }
 
-var providerLines = []keyLine{
+// activityLines are the headline activity lines, summed over counterparties.
+var activityLines = []keyLine{
 	{"GP referrals (E.M.1)", activity("gp_referrals"), ""},
 	{"Outpatients first (E.M.8)", activity("op_first"), ""},
 	{"Outpatients follow-up (E.M.9)", activity("op_followup"), ""},
 	{"Elective spells (E.M.10)", activity("elective"), ""},
 	{"Non-elective spells (E.M.11)", activity("non_elective"), ""},
 	{"A&E attendances (E.M.12+13)", activity("ae_total"), ""},
+}
+
+var providerLines = append(slices.Clone(activityLines), []keyLine{
 	{"Income", sum("finance.income.patient_care", "finance.income.other", "finance.income.sustainability_funding"), "£k"},
 	{"Expenditure", sum("finance.expenditure.pay.substantive", "finance.expenditure.pay.bank", "finance.expenditure.pay.agency",
 		"finance.expenditure.non_pay", "finance.expenditure.depreciation", "finance.expenditure.financing"), "£k"},
@@ -37,22 +42,16 @@ var providerLines = []keyLine{
 	{"Control total", sum("finance.control_total"), "£k"},
 	{"WTE (average)", mean("workforce.total"), "x"},
 	{"G&A beds (average)", beds, "x"},
-}
+}...)
 
-var commissionerLines = []keyLine{
-	{"GP referrals (E.M.1)", activity("gp_referrals"), ""},
-	{"Outpatients first (E.M.8)", activity("op_first"), ""},
-	{"Outpatients follow-up (E.M.9)", activity("op_followup"), ""},
-	{"Elective spells (E.M.10)", activity("elective"), ""},
-	{"Non-elective spells (E.M.11)", activity("non_elective"), ""},
-	{"A&E attendances (E.M.12+13)", activity("ae_total"), ""},
+var commissionerLines = append(slices.Clone(activityLines), []keyLine{
 	{"Allocation", sum("finance.allocation"), "£k"},
 	{"Contract value, all providers", contracts, "£k"},
 	{"Other spend", sum("finance.other_spend"), "£k"},
 	{"Surplus/(deficit)", sum("finance.surplus"), "£k"},
 	{"Required surplus", sum("finance.required_surplus"), "£k"},
 	{"QIPP savings", sum("finance.qipp"), "£k"},
-}
+}...)
 
 var systemLines = []keyLine{
 	{"System control total", sum("control_total"), "£k"},
