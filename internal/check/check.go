@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/triangulate-nhs/triangulate/internal/finding"
@@ -56,15 +57,7 @@ func LoadRules(ctx context.Context, fsys fs.FS, opts Options) (*Rules, error) {
 // Catalogue lists every rule: schema, policy and gate, ordered by id.
 func (r *Rules) Catalogue() []finding.Rule {
 	all := slices.Concat(plan.Rules, r.Engine.Rules(), gate.Rules)
-	slices.SortFunc(all, func(a, b finding.Rule) int {
-		switch {
-		case a.ID < b.ID:
-			return -1
-		case a.ID > b.ID:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(all, func(a, b finding.Rule) int { return strings.Compare(a.ID, b.ID) })
 	return all
 }
 

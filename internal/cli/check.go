@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -31,7 +32,7 @@ a checkout.`,
   triangulate check ../plans-repo --format sarif --output triangulate.sarif`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !oneOf(format, report.Formats) {
+			if !slices.Contains(report.Formats, format) {
 				return usageErr("unknown --format %q: use one of %s", format, list(report.Formats))
 			}
 			fsys, label, err := sourceArgs(args, ref)

@@ -152,13 +152,4 @@ func usageErr(format string, args ...any) error {
 	return &exitError{code: ExitInput, err: fmt.Errorf(format, args...)}
 }
 
-func oneOf(v string, allowed []string) bool {
-	for _, a := range allowed {
-		if v == a {
-			return true
-		}
-	}
-	return false
-}
-
 func list(vs []string) string { return strings.Join(vs, "|") }

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -19,7 +20,7 @@ func newRules() *cobra.Command {
   triangulate rules --format json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !oneOf(format, []string{"text", "json"}) {
+			if !slices.Contains([]string{"text", "json"}, format) {
 				return usageErr("unknown --format %q: use text or json", format)
 			}
 			fsys, label, err := sourceArgs(args, ref)

@@ -52,10 +52,10 @@ func crossCheck(set *Set) []finding.Finding {
 		return t
 	}
 
+	// Documents are in file order (WalkDir is lexical), so "the first" plan
+	// of a duplicate pair is stable.
 	seen := map[string]*Document{}
-	docs := append([]*Document(nil), set.Documents...)
-	sort.SliceStable(docs, func(i, j int) bool { return docs[i].File < docs[j].File })
-	for _, d := range docs {
+	for _, d := range set.Documents {
 		want, isPlan := roleType[d.Kind]
 		if !isPlan || !d.Valid {
 			continue
@@ -66,14 +66,8 @@ func crossCheck(set *Set) []finding.Finding {
 		} else {
 			seen[key] = d
 		}
-		if dir := path.Base(path.Dir(d.File)); yearFolder.MatchString(dir) || yearFolder.MatchString(path.Base(path.Dir(path.Dir(d.File)))) {
-			folder := dir
-			if !yearFolder.MatchString(folder) {
-				folder = path.Base(path.Dir(path.Dir(d.File)))
-			}
-			if strings.ReplaceAll(d.Year, "/", "-") != folder {
-				add("S02", d, []any{"year"}, "year %q does not match the folder %s/ the plan is filed in", d.Year, folder)
-			}
+		if folder, ok := yearFolderOf(d.File); ok && strings.ReplaceAll(d.Year, "/", "-") != folder {
+			add("S02", d, []any{"year"}, "year %q does not match the folder %s/ the plan is filed in", d.Year, folder)
 		}
 		if known == nil {
 			continue
@@ -97,6 +91,18 @@ func crossCheck(set *Set) []finding.Finding {
 		}
 	}
 	return out
+}
+
+// yearFolderOf finds the year folder (e.g. 2019-20) a plan is filed in: its
+// parent, or its grandparent for plans/<year>/providers/<code>.cue.
+func yearFolderOf(file string) (string, bool) {
+	dir := path.Dir(file)
+	for _, d := range []string{path.Base(dir), path.Base(path.Dir(dir))} {
+		if yearFolder.MatchString(d) {
+			return d, true
+		}
+	}
+	return "", false
 }
 
 type counterparty struct {

@@ -173,16 +173,6 @@ func (s *Set) Years() []string {
 	return out
 }
 
-// Organisations returns the reference list document, or nil.
-func (s *Set) Organisations() *Document {
-	for _, d := range s.Documents {
-		if d.Kind == "organisations" {
-			return d
-		}
-	}
-	return nil
-}
-
 // ErrNoPlans is returned when the tree has no plans/ folder.
 var ErrNoPlans = errors.New("no plans/ folder")
 

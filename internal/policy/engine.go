@@ -154,24 +154,35 @@ func ruleOf(m *ast.Module) (finding.Rule, bool, error) {
 // Rules is the policy catalogue, ordered by id.
 func (e *Engine) Rules() []finding.Rule { return e.rules }
 
-// Input builds the document the policies read for one financial year.
-func Input(set *plan.Set, year string) map[string]any {
+// yearDocs picks each organisation's plan for one year; when a plan is
+// duplicated (an S01 error) the first file wins, for evaluation and line
+// mapping alike.
+func yearDocs(set *plan.Set, year string) map[string]*plan.Document {
+	docs := map[string]*plan.Document{}
+	for _, d := range set.Documents {
+		if _, dup := docs[d.Org]; d.Year == year && d.Org != "" && !dup {
+			docs[d.Org] = d
+		}
+	}
+	return docs
+}
+
+// input builds the document the policies read for one financial year.
+func input(set *plan.Set, docs map[string]*plan.Document, year string) map[string]any {
 	plans, systems, orgs := map[string]any{}, map[string]any{}, map[string]any{}
 	for _, d := range set.Documents {
-		switch {
-		case d.Kind == "organisations":
-			if o, ok := d.Data["organisations"].(map[string]any); ok {
-				for k, v := range o {
-					orgs[k] = v
-				}
+		if o, ok := d.Data["organisations"].(map[string]any); ok && d.Kind == "organisations" {
+			for k, v := range o {
+				orgs[k] = v
 			}
-		case d.Year != year || d.Org == "":
-		case d.Kind == "system":
-			systems[d.Org] = d.Data
-		case d.Kind == "provider" || d.Kind == "commissioner":
-			if _, dup := plans[d.Org]; !dup {
-				plans[d.Org] = d.Data
-			}
+		}
+	}
+	for code, d := range docs {
+		switch d.Kind {
+		case "system":
+			systems[code] = d.Data
+		case "provider", "commissioner":
+			plans[code] = d.Data
 		}
 	}
 	return map[string]any{"year": year, "plans": plans, "systems": systems, "organisations": orgs}
@@ -183,23 +194,18 @@ func Input(set *plan.Set, year string) map[string]any {
 func (e *Engine) Evaluate(ctx context.Context, set *plan.Set) ([]finding.Finding, error) {
 	var out []finding.Finding
 	for _, year := range set.Years() {
-		docs := map[string]*plan.Document{}
+		docs := yearDocs(set, year)
 		invalid := map[string]bool{}
 		for _, d := range set.Documents {
-			if d.Year == year && d.Org != "" {
-				if _, dup := docs[d.Org]; !dup {
-					docs[d.Org] = d
-				}
-				if !d.Valid {
-					invalid[d.Org] = true
-				}
+			if d.Year == year && d.Org != "" && !d.Valid {
+				invalid[d.Org] = true
 			}
 		}
-		input, err := ast.InterfaceToValue(Input(set, year))
+		in, err := ast.InterfaceToValue(input(set, docs, year))
 		if err != nil {
 			return nil, fmt.Errorf("build policy input for %s: %w", year, err)
 		}
-		rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input))
+		rs, err := e.query.Eval(ctx, rego.EvalParsedInput(in))
 		if err != nil {
 			return nil, fmt.Errorf("evaluate policies for %s: %w", year, err)
 		}

@@ -2,6 +2,7 @@ package review
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -26,7 +27,7 @@ func (r *Review) Gate() github.Gate {
 	for _, f := range r.Blocking {
 		rules[f.Rule] = true
 		for _, o := range f.Orgs {
-			if contains(r.ChangedOrgs, o) {
+			if slices.Contains(r.ChangedOrgs, o) {
 				orgs[o] = true
 			}
 		}
@@ -307,15 +308,6 @@ func verdict(pass bool) string {
 func containsFinding(fs []finding.Finding, f finding.Finding) bool {
 	for _, g := range fs {
 		if g.Fingerprint() == f.Fingerprint() {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
 			return true
 		}
 	}

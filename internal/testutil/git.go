@@ -143,11 +143,3 @@ func (g *Git) Branch(name string) {
 		g.t.Fatal(err)
 	}
 }
-
-// Checkout switches to an existing branch.
-func (g *Git) Checkout(name string) {
-	g.t.Helper()
-	if err := g.wt.Checkout(&git.CheckoutOptions{Branch: plumbing.NewBranchReferenceName(name)}); err != nil {
-		g.t.Fatal(err)
-	}
-}
