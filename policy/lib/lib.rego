@@ -76,3 +76,42 @@ pct_diff(a, b) := (abs(a - b) * 100) / abs(b) if b != 0
 # METADATA
 # description: growth_pct(plan, prior) is the planned growth over the prior year in percent.
 growth_pct(plan, prior) := ((plan - prior) * 100) / prior if prior != 0
+
+# The regulator register of the year being evaluated: control totals,
+# sustainability funding, agency ceilings, allocations, required surpluses,
+# system control totals and national asks. Empty when the year has none.
+register := object.get(input, "register", {})
+
+# METADATA
+# description: |
+#   provider_figures(code) is the register's entry for a trust
+#   (control_total, sustainability_funding {amount, conditions},
+#   agency_ceiling); undefined when the register has none.
+provider_figures(code) := register.providers[code]
+
+# METADATA
+# description: |
+#   commissioner_figures(code) is the register's entry for a CCG (allocation,
+#   allocation_prior_year, required_surplus); undefined when it has none.
+commissioner_figures(code) := register.commissioners[code]
+
+# METADATA
+# description: |
+#   system_members(code) is the set of organisations the reference list
+#   (regulator-owned) places in system code. A system file cannot leave a
+#   member out of the system's sums.
+system_members(code) := {org |
+	some org, o in input.organisations
+	o.system == code
+	o.type != "system"
+}
+
+# METADATA
+# description: |
+#   earned_funding(code) is the sustainability funding a provider's plan
+#   earns: the register's amount when its board accepted the control total
+#   and its surplus (before the funding) meets it, otherwise 0.
+earned_funding(code) := provider_figures(code).sustainability_funding.amount if {
+	providers[code].control_total_decision.accepted == true
+	providers[code].finance.surplus >= provider_figures(code).control_total
+} else := 0
