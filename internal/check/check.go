@@ -16,6 +16,7 @@ import (
 	"github.com/triangulate-nhs/triangulate/internal/gate"
 	"github.com/triangulate-nhs/triangulate/internal/plan"
 	"github.com/triangulate-nhs/triangulate/internal/policy"
+	"github.com/triangulate-nhs/triangulate/internal/register"
 )
 
 // Options tune a run.
@@ -26,13 +27,16 @@ type Options struct {
 	Today time.Time
 }
 
-// Rules are the trees that judge: schema/, policy/ and policy/waivers/.
-// In a review they come from the base branch, never from the change.
+// Rules are the trees that judge: schema/, policy/, policy/register/ and
+// policy/waivers/. In a review they come from the base branch, never from
+// the change.
 type Rules struct {
-	Schema  *plan.Schema
-	Engine  *policy.Engine
-	Waivers []gate.Waiver
-	// Findings about the rules' own files (malformed or expired waivers).
+	Schema    *plan.Schema
+	Engine    *policy.Engine
+	Registers register.Registers
+	Waivers   []gate.Waiver
+	// Findings about the rules' own files (malformed registers, malformed or
+	// expired waivers).
 	Findings []finding.Finding
 }
 
@@ -50,8 +54,9 @@ func LoadRules(ctx context.Context, fsys fs.FS, opts Options) (*Rules, error) {
 	if today.IsZero() {
 		today = time.Now()
 	}
+	regs, rf := register.Load(fsys, s)
 	w, wf := gate.LoadWaivers(fsys, s, today)
-	return &Rules{Schema: s, Engine: e, Waivers: w, Findings: wf}, nil
+	return &Rules{Schema: s, Engine: e, Registers: regs, Waivers: w, Findings: slices.Concat(rf, wf)}, nil
 }
 
 // Catalogue lists every rule: schema, policy and gate, ordered by id.
@@ -81,7 +86,7 @@ func Run(ctx context.Context, rules *Rules, plansFS fs.FS, opts Options) (*Resul
 	if err != nil {
 		return nil, fmt.Errorf("load plans: %w", err)
 	}
-	pf, err := rules.Engine.Evaluate(ctx, set)
+	pf, err := rules.Engine.Evaluate(ctx, set, rules.Registers)
 	if err != nil {
 		return nil, err
 	}

@@ -87,12 +87,38 @@ type Finding struct {
 	Message string   `json:"message"`
 	// Month is 1 (April) .. 12 (March) when the finding is about one month.
 	Month int `json:"month,omitempty"`
+	// Scope is "" for a finding about organisations' own plans, ScopeSystem
+	// for a roll-up over a system's members (Org is then the system's code)
+	// and ScopeNational for one over the whole plan set.
+	Scope string `json:"scope,omitempty"`
 	// Location is the primary place; Related are the other sides.
 	Location
 	Related []Location `json:"related,omitempty"`
 	// Status and Reason say why a finding no longer blocks.
 	Status Status `json:"status,omitempty"`
 	Reason string `json:"reason,omitempty"`
+}
+
+// Scopes of roll-up findings.
+const (
+	ScopeSystem   = "system"
+	ScopeNational = "national"
+)
+
+// ScopeLabel names a roll-up finding's scope for people: "national",
+// "system QXU" (the system's code is the finding's organisation), or "" for
+// a finding about organisations' own plans.
+func (f Finding) ScopeLabel() string {
+	switch {
+	case f.Scope == "":
+		return ""
+	case f.Scope == ScopeSystem && f.Org != "":
+		return ScopeSystem + " " + f.Org
+	case f.Scope == ScopeSystem && len(f.Orgs) > 0:
+		return ScopeSystem + " " + f.Orgs[0]
+	default:
+		return f.Scope
+	}
 }
 
 // Blocking reports whether the finding stops a submission: errors not
@@ -109,6 +135,11 @@ func (f Finding) Blocking() bool {
 func (f Finding) Fingerprint() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s|%s|%s|%d|%s", f.Rule, strings.Join(f.Orgs, ","), f.Path, f.Month, f.File)
+	// Only a roll-up adds its scope, so fingerprints recorded before scopes
+	// existed (in posted comments and code-scanning alerts) still match.
+	if f.Scope != "" {
+		b.WriteString("|" + f.Scope)
+	}
 	return fmt.Sprintf("%016x", fnv64(b.String()))
 }
 

@@ -35,11 +35,53 @@ func TestFingerprintIgnoresLinesAndWording(t *testing.T) {
 		func(f *Finding) { f.Path = "activity.y" },
 		func(f *Finding) { f.Month = 3 },
 		func(f *Finding) { f.File = "plans/y.cue" },
+		func(f *Finding) { f.Scope = ScopeSystem },
+		func(f *Finding) { f.Scope = ScopeNational },
 	} {
 		c := a
 		change(&c)
 		if c.Fingerprint() == a.Fingerprint() {
 			t.Errorf("different findings share a fingerprint: %+v", c)
+		}
+	}
+}
+
+// TestFingerprintStableWithoutScope pins the recipe for findings without a
+// scope: comments and code-scanning alerts posted before scopes existed
+// carry these fingerprints, and a re-run must still recognise them.
+func TestFingerprintStableWithoutScope(t *testing.T) {
+	tests := []struct {
+		f    Finding
+		want string
+	}{
+		{Finding{Rule: "A01", Orgs: []string{"RA2", "09N"}, Month: 3, Location: Location{File: "plans/x.cue", Path: "activity.x"}},
+			"639c181aaa897bb3"},
+		{Finding{Rule: "S01", Message: "no organisation reference list"},
+			"cb0be3aac3609857"},
+		{Finding{Rule: "N01", Scope: ScopeNational, Orgs: []string{"RTK"}},
+			"f88ac70aa7fcb401"},
+	}
+	for _, tc := range tests {
+		if got := tc.f.Fingerprint(); got != tc.want {
+			t.Errorf("%+v: Fingerprint() = %s, want %s", tc.f, got, tc.want)
+		}
+	}
+}
+
+func TestScopeLabel(t *testing.T) {
+	tests := []struct {
+		f    Finding
+		want string
+	}{
+		{Finding{Orgs: []string{"RTK"}}, ""},
+		{Finding{Scope: ScopeNational, Orgs: []string{"RTK", "RA2"}}, "national"},
+		{Finding{Scope: ScopeSystem, Location: Location{Org: "QXU"}, Orgs: []string{"QXU", "RTK"}}, "system QXU"},
+		{Finding{Scope: ScopeSystem, Orgs: []string{"QXU", "RTK"}}, "system QXU"},
+		{Finding{Scope: ScopeSystem}, "system"},
+	}
+	for _, tc := range tests {
+		if got := tc.f.ScopeLabel(); got != tc.want {
+			t.Errorf("%+v: ScopeLabel() = %q, want %q", tc.f, got, tc.want)
 		}
 	}
 }

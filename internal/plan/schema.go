@@ -24,6 +24,7 @@ var kinds = map[string]string{
 	"system":        "#SystemPlan",
 	"organisations": "#OrganisationList",
 	"waivers":       "#WaiverList",
+	"register":      "#Register",
 }
 
 // Schema is the compiled CUE schema. It is safe to reuse across loads but not

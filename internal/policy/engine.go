@@ -20,6 +20,7 @@ import (
 
 	"github.com/triangulate-nhs/triangulate/internal/finding"
 	"github.com/triangulate-nhs/triangulate/internal/plan"
+	"github.com/triangulate-nhs/triangulate/internal/register"
 )
 
 // Dir is where policies live in a repository.
@@ -167,8 +168,9 @@ func yearDocs(set *plan.Set, year string) map[string]*plan.Document {
 	return docs
 }
 
-// input builds the document the policies read for one financial year.
-func input(set *plan.Set, docs map[string]*plan.Document, year string) map[string]any {
+// input builds the document the policies read for one financial year: the
+// plans, the system files, the reference list and the year's register.
+func input(set *plan.Set, docs map[string]*plan.Document, reg map[string]any, year string) map[string]any {
 	plans, systems, orgs := map[string]any{}, map[string]any{}, map[string]any{}
 	for _, d := range set.Documents {
 		if o, ok := d.Data["organisations"].(map[string]any); ok && d.Kind == "organisations" {
@@ -185,13 +187,14 @@ func input(set *plan.Set, docs map[string]*plan.Document, year string) map[strin
 			plans[code] = d.Data
 		}
 	}
-	return map[string]any{"year": year, "plans": plans, "systems": systems, "organisations": orgs}
+	return map[string]any{"year": year, "plans": plans, "systems": systems, "organisations": orgs, "register": reg}
 }
 
-// Evaluate runs every rule over the plans of each year in the set. Findings
-// about an organisation whose plan failed the schema are dropped: its data
-// cannot be trusted until the schema findings are fixed.
-func (e *Engine) Evaluate(ctx context.Context, set *plan.Set) ([]finding.Finding, error) {
+// Evaluate runs every rule over the plans of each year in the set, with that
+// year's register. Findings about an organisation whose plan failed the
+// schema are dropped: its data cannot be trusted until the schema findings
+// are fixed.
+func (e *Engine) Evaluate(ctx context.Context, set *plan.Set, regs register.Registers) ([]finding.Finding, error) {
 	var out []finding.Finding
 	for _, year := range set.Years() {
 		docs := yearDocs(set, year)
@@ -201,7 +204,7 @@ func (e *Engine) Evaluate(ctx context.Context, set *plan.Set) ([]finding.Finding
 				invalid[d.Org] = true
 			}
 		}
-		in, err := ast.InterfaceToValue(input(set, docs, year))
+		in, err := ast.InterfaceToValue(input(set, docs, regs.Data(year), year))
 		if err != nil {
 			return nil, fmt.Errorf("build policy input for %s: %w", year, err)
 		}
@@ -216,7 +219,7 @@ func (e *Engine) Evaluate(ctx context.Context, set *plan.Set) ([]finding.Finding
 					return nil, fmt.Errorf("evaluate policies for %s: findings are %T, not a set", year, x.Value)
 				}
 				for _, it := range items {
-					f, err := e.toFinding(it, docs)
+					f, err := e.toFinding(it, docs, regs[year])
 					if err != nil {
 						return nil, fmt.Errorf("evaluate policies for %s: %w", year, err)
 					}
@@ -241,7 +244,7 @@ func involvesAny(f finding.Finding, orgs map[string]bool) bool {
 	return false
 }
 
-func (e *Engine) toFinding(v any, docs map[string]*plan.Document) (finding.Finding, error) {
+func (e *Engine) toFinding(v any, docs map[string]*plan.Document, reg *plan.Document) (finding.Finding, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return finding.Finding{}, fmt.Errorf("a finding is %T, not an object", v)
@@ -262,6 +265,11 @@ func (e *Engine) toFinding(v any, docs map[string]*plan.Document) (finding.Findi
 		return f, fmt.Errorf("rule %s raised severity %q", f.Rule, f.Severity)
 	}
 	f.Title, f.Category = r.Title, r.Category
+	switch f.Scope = str("scope"); f.Scope {
+	case "", "system", "national":
+	default:
+		return f, fmt.Errorf("rule %s raised scope %q", f.Rule, f.Scope)
+	}
 	if n, ok := m["month"].(json.Number); ok {
 		i, _ := strconv.Atoi(n.String())
 		f.Month = i
@@ -278,19 +286,27 @@ func (e *Engine) toFinding(v any, docs map[string]*plan.Document) (finding.Findi
 		f.Orgs = []string{org}
 	}
 	p, _ := m["path"].([]any)
-	f.Location = locate(docs, org, p)
+	f.Location = locate(docs, reg, org, str("doc"), p)
 	if rel, ok := m["related"].([]any); ok {
 		for _, r := range rel {
 			rm, _ := r.(map[string]any)
 			ro, _ := rm["org"].(string)
+			rd, _ := rm["doc"].(string)
 			rp, _ := rm["path"].([]any)
-			f.Related = append(f.Related, locate(docs, ro, rp))
+			f.Related = append(f.Related, locate(docs, reg, ro, rd, rp))
 		}
 	}
 	return f, nil
 }
 
-func locate(docs map[string]*plan.Document, org string, p []any) finding.Location {
+// locate places a path in org's plan, or in the year's register when the
+// rule says the path is there (doc "register").
+func locate(docs map[string]*plan.Document, reg *plan.Document, org, doc string, p []any) finding.Location {
+	if doc == "register" && reg != nil {
+		loc := reg.Locate(p)
+		loc.Org = org
+		return loc
+	}
 	if d, ok := docs[org]; ok {
 		return d.Locate(p)
 	}

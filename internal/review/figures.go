@@ -35,27 +35,25 @@ var activityLines = []keyLine{
 }
 
 var providerLines = append(slices.Clone(activityLines), []keyLine{
-	{"Income", sum("finance.income.patient_care", "finance.income.other", "finance.income.sustainability_funding"), "£k"},
+	{"Income", sum("finance.income.patient_care", "finance.income.other"), "£k"},
 	{"Expenditure", sum("finance.expenditure.pay.substantive", "finance.expenditure.pay.bank", "finance.expenditure.pay.agency",
 		"finance.expenditure.non_pay", "finance.expenditure.depreciation", "finance.expenditure.financing"), "£k"},
-	{"Surplus/(deficit)", sum("finance.surplus"), "£k"},
-	{"Control total", sum("finance.control_total"), "£k"},
+	{"Surplus/(deficit) before sustainability funding", sum("finance.surplus"), "£k"},
 	{"WTE (average)", mean("workforce.total"), "x"},
 	{"G&A beds (average)", beds, "x"},
 }...)
 
 var commissionerLines = append(slices.Clone(activityLines), []keyLine{
-	{"Allocation", sum("finance.allocation"), "£k"},
 	{"Contract value, all providers", contracts, "£k"},
 	{"Other spend", sum("finance.other_spend"), "£k"},
 	{"Surplus/(deficit)", sum("finance.surplus"), "£k"},
-	{"Required surplus", sum("finance.required_surplus"), "£k"},
+	{"Mental health spend", sum("finance.mental_health"), "£k"},
 	{"QIPP savings", sum("finance.qipp"), "£k"},
 }...)
 
-var systemLines = []keyLine{
-	{"System control total", sum("control_total"), "£k"},
-}
+// A system file holds only its members; the system control total is the
+// register's, so a system file has no key figures of its own.
+var systemLines = []keyLine{}
 
 // figures lists the key numbers of org before and after.
 func figures(before, after *plan.Document) []figure {

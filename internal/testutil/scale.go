@@ -43,7 +43,7 @@ func ScaledRepoFS(t testing.TB, n int) fstest.MapFS {
 		switch {
 		case strings.HasPrefix(name, "plans/2019-20/"):
 			plans = append(plans, name)
-		case name == "plans/organisations.cue":
+		case name == "plans/organisations.cue" || name == registerFile:
 		default:
 			out[name] = f
 		}
@@ -72,5 +72,57 @@ func ScaledRepoFS(t testing.TB, n int) fstest.MapFS {
 	}
 	orgs.WriteString("}\n")
 	out["plans/organisations.cue"] = &fstest.MapFile{Data: []byte(orgs.String()), Mode: 0o644}
+	out[registerFile] = &fstest.MapFile{Data: []byte(scaledRegister(t, string(src[registerFile].Data), n, codes)), Mode: 0o644}
 	return out
+}
+
+// registerFile is the bundled system's regulator register.
+const registerFile = "policy/register/2019-20.cue"
+
+// scaledRegister repeats the per-organisation blocks of the register once
+// per copy under the copy's codes, keeping its year, windows and national
+// asks.
+func scaledRegister(t testing.TB, src string, n int, codes *regexp.Regexp) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("kind: \"register\"\nyear: \"2019/20\"\nregulator: \"Synthetic\"\n")
+	for _, block := range []string{"providers", "commissioners", "systems"} {
+		inner := blockBody(t, src, "\n"+block+": {")
+		fmt.Fprintf(&b, "%s: {\n", block)
+		for i := 0; i < n; i++ {
+			b.WriteString(codes.ReplaceAllStringFunc(inner, func(c string) string { return codeFor(c, i) }))
+			b.WriteString("\n")
+		}
+		b.WriteString("}\n")
+	}
+	for _, block := range []string{"submission_windows: [", "national_asks: {"} {
+		open := block[len(block)-1:]
+		fmt.Fprintf(&b, "%s%s%s\n", block, blockBody(t, src, "\n"+block), map[string]string{"[": "]", "{": "}"}[open])
+	}
+	return b.String()
+}
+
+// blockBody returns what lies between the bracket that ends start and its
+// match.
+func blockBody(t testing.TB, src, start string) string {
+	t.Helper()
+	i := strings.Index(src, start)
+	if i < 0 {
+		t.Fatalf("register has no %q", start)
+	}
+	i += len(start)
+	depth := 1
+	for j := i; j < len(src); j++ {
+		switch src[j] {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return src[i:j]
+			}
+		}
+	}
+	t.Fatalf("register: %q is not closed", start)
+	return ""
 }

@@ -1,6 +1,8 @@
-# G&A bed occupancy implied by a provider's planned activity, shared by B01
-# (occupancy itself) and B02 (A&E performance at that occupancy), so both
-# rules judge the same number.
+# G&A bed occupancy, shared by B01 (occupancy itself), B02 (A&E performance
+# at that occupancy) and R03 (declared against derived occupied beds), so all
+# judge the same number. A trust planning bedded spells has its occupancy
+# derived from them; one planning none (mental health, community) has only
+# the occupied beds it declares to go on.
 package triangulate.lib
 
 # Days of M1 (April) .. M12 (March) in a year whose February has 28 days.
@@ -59,12 +61,26 @@ _monthly_total(activity, line) := [total |
 
 # METADATA
 # description: |
-#   occupancy(provider) is the provider's planned G&A occupancy, keyed by month
-#   1 (April) .. 12 (March). Each value holds month, bed_days (needed),
-#   beds_core, beds_escalation, days, bed_days_open and, when any bed is open,
+#   plans_bedded_spells(provider) holds when the provider plans at least one
+#   elective ordinary (E.M.10b) or non-elective 1+ day (E.M.11b) spell with any
+#   commissioner in any month: the spells that occupy a G&A bed at midnight.
+plans_bedded_spells(provider) if {
+	some lines in provider.activity
+	some line in _bedded_lines
+	sum(lines[line].months) > 0
+}
+
+_bedded_lines := ["elective_ordinary", "non_elective_los"]
+
+# METADATA
+# description: |
+#   derived_occupancy(provider) is the G&A occupancy the provider's planned
+#   spells imply, keyed by month 1 (April) .. 12 (March). Each value holds
+#   month, basis ("derived"), bed_days (needed by the spells), beds_core,
+#   beds_escalation, days, bed_days_open and, when any bed is open,
 #   pct = 100 * bed_days / bed_days_open. A month with no bed open has no pct:
 #   use occupancy_above rather than reading pct.
-occupancy(provider) := {m: o |
+derived_occupancy(provider) := {m: o |
 	needed := bed_days_needed(provider)
 	some i in numbers.range(0, 11)
 	m := i + 1
@@ -75,16 +91,51 @@ occupancy(provider) := {m: o |
 	open := (core + escalation) * days
 	o := object.union(
 		{
-			"month": m, "bed_days": bed_days, "beds_core": core, "beds_escalation": escalation,
-			"days": days, "bed_days_open": open,
+			"month": m, "basis": "derived", "bed_days": bed_days, "beds_core": core,
+			"beds_escalation": escalation, "days": days, "bed_days_open": open,
 		},
 		_occupancy_pct(bed_days, open),
 	)
 }
 
-_occupancy_pct(bed_days, open) := {"pct": (bed_days * 100) / open} if open > 0
+# METADATA
+# description: |
+#   declared_occupancy(provider) is the occupancy of the G&A beds the provider
+#   declares occupied at midnight (capacity.beds_occupied), keyed by month
+#   1 (April) .. 12 (March), in the shape of derived_occupancy with basis
+#   "declared", beds_occupied, bed_days = beds_occupied * days and, when any
+#   bed is open, pct = 100 * beds_occupied / beds open.
+declared_occupancy(provider) := {m: o |
+	some i in numbers.range(0, 11)
+	m := i + 1
+	occupied := provider.capacity.beds_occupied.months[i]
+	core := provider.capacity.beds_core.months[i]
+	escalation := provider.capacity.beds_escalation.months[i]
+	days := days_in_month(provider.year, m)
+	o := object.union(
+		{
+			"month": m, "basis": "declared", "beds_occupied": occupied, "bed_days": occupied * days,
+			"beds_core": core, "beds_escalation": escalation, "days": days,
+			"bed_days_open": (core + escalation) * days,
+		},
+		_occupancy_pct(occupied, core + escalation),
+	)
+}
 
-_occupancy_pct(_, open) := {} if open == 0
+# METADATA
+# description: |
+#   occupancy(provider) is the provider's planned G&A occupancy:
+#   derived_occupancy when it plans bedded spells, otherwise (a mental health
+#   or community trust) declared_occupancy. Read o.basis to tell them apart.
+occupancy(provider) := derived_occupancy(provider) if {
+	plans_bedded_spells(provider)
+} else := declared_occupancy(provider)
+
+# _occupancy_pct(used, available) is used as a percentage of available, in
+# bed-days or in beds; nothing when nothing is available.
+_occupancy_pct(used, available) := {"pct": (used * 100) / available} if available > 0
+
+_occupancy_pct(_, available) := {} if available == 0
 
 # METADATA
 # description: |

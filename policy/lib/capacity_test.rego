@@ -56,7 +56,7 @@ test_bed_days_needed_without_bedded_lines if {
 
 test_occupancy_month if {
 	lib.occupancy(_capacity_provider)[1] == {
-		"month": 1, "bed_days": 3150, "beds_core": 100, "beds_escalation": 10,
+		"month": 1, "basis": "derived", "bed_days": 3150, "beds_core": 100, "beds_escalation": 10,
 		"days": 30, "bed_days_open": 3300, "pct": (3150 * 100) / 3300,
 	}
 }
@@ -89,4 +89,67 @@ test_provider_occupancy_keyed_by_provider if {
 	}}
 	object.keys(occupancy) == {"RTK"}
 	occupancy.RTK == lib.occupancy(_capacity_provider)
+}
+
+# A mental health trust: outpatients only, so no G&A spells to derive
+# occupancy from; 300 beds open (6 escalation from December) and the
+# occupied beds it declares.
+_declared_provider := {
+	"kind": "provider",
+	"org": "RXX",
+	"year": "2019/20",
+	"activity": {"09N": {
+		"op_first": _flow(_twelve(300)),
+		# A bedded line planned at zero is no spell.
+		"non_elective_los": _flow(_twelve(0)),
+	}},
+	"capacity": {
+		"beds_core": {"months": [300, 300, 0, 300, 300, 300, 300, 300, 294, 294, 294, 294]},
+		"beds_escalation": {"months": [0, 0, 0, 0, 0, 0, 0, 0, 6, 6, 6, 6]},
+		"beds_occupied": {"months": [270, 276, 0, 285, 288, 300, 300, 300, 300, 300, 300, 300]},
+		"los_elective_ordinary": 28,
+		"los_non_elective": 35,
+	},
+}
+
+test_plans_bedded_spells if {
+	lib.plans_bedded_spells(_capacity_provider)
+	not lib.plans_bedded_spells(_declared_provider)
+
+	# One ordinary spell in one month is enough.
+	lib.plans_bedded_spells(json.patch(_declared_provider, [{
+		"op": "add", "path": "/activity/09N/elective_ordinary",
+		"value": _flow([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]),
+	}]))
+}
+
+test_declared_occupancy_month if {
+	lib.declared_occupancy(_declared_provider)[1] == {
+		"month": 1, "basis": "declared", "beds_occupied": 270, "bed_days": 8100,
+		"beds_core": 300, "beds_escalation": 0, "days": 30, "bed_days_open": 9000, "pct": 90,
+	}
+}
+
+test_declared_occupancy_full_winter if {
+	o := lib.declared_occupancy(_declared_provider)[11]
+	o.pct == 100
+	o.bed_days == 300 * 29
+	not lib.occupancy_above(o, 100)
+	lib.occupancy_above(o, 92)
+}
+
+test_declared_occupancy_without_beds_has_no_pct if {
+	o := lib.declared_occupancy(_declared_provider)[3]
+	o.bed_days_open == 0
+	not o.pct
+	not lib.occupancy_above(o, 100)
+}
+
+test_occupancy_declared_without_bedded_spells if {
+	lib.occupancy(_declared_provider) == lib.declared_occupancy(_declared_provider)
+	lib.occupancy(_capacity_provider) == lib.derived_occupancy(_capacity_provider)
+}
+
+test_declared_occupancy_covers_twelve_months if {
+	count(lib.declared_occupancy(_declared_provider)) == 12
 }

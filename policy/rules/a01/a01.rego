@@ -5,7 +5,9 @@
 #   (sum of months) in the provider's plan is compared with the commissioner's:
 #   a gap above alignment.activity_warning_pct (1%) of the commissioner's figure
 #   is a warning, above alignment.activity_error_pct (5%) an error. A line one
-#   side leaves out counts as zero there.
+#   side leaves out counts as zero there. A gap of fewer than
+#   alignment.activity_materiality_count (50) a year is below the materiality
+#   floor: a large percentage of a small line is shown as info only.
 # custom:
 #   id: A01
 #   category: alignment
@@ -31,8 +33,10 @@ findings contains f if {
 	provider_annual := lib.line_annual(provider_lines, line)
 	commissioner_annual := lib.line_annual(commissioner_lines, line)
 	gap := lib.pct_diff(provider_annual, commissioner_annual)
-	severity := lib.severity_band(gap, limits.activity_warning_pct, limits.activity_error_pct)
-	limit := _limit(severity, limits)
+	band := lib.severity_band(gap, limits.activity_warning_pct, limits.activity_error_pct)
+	difference := abs(provider_annual - commissioner_annual)
+	severity := _material(band, difference, limits.activity_materiality_count)
+	limit := _limit(band, limits)
 
 	f := lib.finding({
 		"rule": "A01",
@@ -41,16 +45,30 @@ findings contains f if {
 		"orgs": [p_code, c_code],
 		"path": _provider_path(c_code, line, provider_lines),
 		"related": [{"org": c_code, "path": _commissioner_path(p_code, line, commissioner_lines)}],
-		"message": _message(
-			{"provider": p_code, "commissioner": c_code, "line": line},
-			{"provider": provider_lines, "commissioner": commissioner_lines},
-			{"provider": provider_annual, "commissioner": commissioner_annual},
-			gap, limit,
-		),
+		"message": concat("", [
+			_message(
+				{"provider": p_code, "commissioner": c_code, "line": line},
+				{"provider": provider_lines, "commissioner": commissioner_lines},
+				{"provider": provider_annual, "commissioner": commissioner_annual},
+				gap, limit,
+			),
+			_floor_note(severity, difference, limits.activity_materiality_count),
+		]),
 	})
 }
 
 _same_months(a, b, line) if a[line].months == b[line].months
+
+_material(band, difference, floor) := band if difference >= floor
+
+_material(_, difference, floor) := "info" if difference < floor
+
+_floor_note("info", difference, floor) := sprintf(
+	"; a difference of %s a year is below the materiality floor of %s, so it is shown only",
+	[lib.fmt_int(difference), lib.fmt_int(floor)],
+)
+
+_floor_note(severity, _, _) := "" if severity != "info"
 
 _limit("error", limits) := limits.activity_error_pct
 

@@ -177,3 +177,22 @@ test_fail_thresholds_from_policy_data if {
 		with data.triangulate.thresholds.alignment.activity_warning_pct as 0.5
 		with data.triangulate.thresholds.alignment.activity_error_pct as 1.5
 }
+
+# A 20% gap on a line of 120 a year is 24 spells: below the floor of 50.
+test_fail_info_below_materiality_floor if {
+	provider := object.union(agreed, {"non_elective": flow(12, 0)})
+	commissioner := object.union(agreed, {"non_elective": flow(10, 0)})
+	a01.findings == {ne_finding(
+		"info",
+		"RTK plans 144 non-elective spells (E.M.11) from 09N; 09N plans 120 with RTK: 20.0% apart, tolerance 5%; a difference of 24 a year is below the materiality floor of 50, so it is shown only",
+	)} with input as pair(provider, commissioner)
+}
+
+test_fail_error_exactly_at_materiality_floor if {
+	provider := object.union(agreed, {"non_elective": flow(15, 2)})
+	commissioner := object.union(agreed, {"non_elective": flow(11, 0)})
+	a01.findings == {ne_finding(
+		"error",
+		"RTK plans 182 non-elective spells (E.M.11) from 09N; 09N plans 132 with RTK: 37.9% apart, tolerance 5%",
+	)} with input as pair(provider, commissioner)
+}

@@ -39,8 +39,29 @@ test_success_exactly_at_floor_on_small_contract if {
 	count(a02.findings) == 0 with input as pair(19500, 20000)
 }
 
-test_success_no_contract_in_commissioner_plan if {
+# The issue's case: 09N funds a contract RTK has dropped from its income.
+test_fail_provider_dropped_the_contract if {
+	doc := json.patch(pair(17500, 17500), [{"op": "replace", "path": "/plans/RTK/finance/income/by_commissioner", "value": {}}])
+	a02.findings == {{
+		"rule": "A02", "severity": "error", "org": "RTK", "orgs": ["RTK", "09N"], "month": 0,
+		"path": ["finance", "income", "by_commissioner"],
+		"related": [{"org": "09N", "path": ["contracts", "RTK", "value", "total"]}],
+		"message": "RTK plans no income from 09N (no such line); 09N values its contract with RTK at £17,500k: £17,500k apart, more than 5% of the contract (£875k)",
+	}} with input as doc
+}
+
+test_fail_commissioner_has_no_contract if {
 	doc := json.patch(pair(312400, 250000), [{"op": "replace", "path": "/plans/09N/contracts", "value": {}}])
+	a02.findings == {{
+		"rule": "A02", "severity": "error", "org": "RTK", "orgs": ["RTK", "09N"], "month": 0,
+		"path": ["finance", "income", "by_commissioner", "09N", "total"],
+		"related": [{"org": "09N", "path": ["contracts"]}],
+		"message": "RTK plans £312,400k of income from 09N; 09N has no contract with RTK (no such line): £312,400k apart, more than 5% of the contract (£0k)",
+	}} with input as doc
+}
+
+test_success_other_side_has_no_plan_is_a04s_concern if {
+	doc := json.patch(pair(312400, 250000), [{"op": "remove", "path": "/plans/09N"}])
 	count(a02.findings) == 0 with input as doc
 }
 

@@ -1,33 +1,40 @@
 # METADATA
 # title: No sustainability funding without an accepted control total
 # description: |
-#   A provider that has not accepted its control total
-#   (finance.control_total_accepted false) must plan no sustainability funding
-#   (finance.income.sustainability_funding zero).
+#   Where the register makes a provider's sustainability funding conditional
+#   on accepting the control total (conditions include
+#   "accept_control_total"), a plan whose board has not accepted it
+#   (control_total_decision.accepted false) while the register still offers
+#   funding (sustainability_funding.amount above zero) is an error: the
+#   register and the decision disagree about money the system is counting.
 # custom:
 #   id: C02
 #   category: control_total
 #   severity: error
 #   rationale: >-
 #     Sustainability funding (STF/PSF/FRF) is conditional on accepting the
-#     control total, so a plan that declines the control total yet counts the
-#     funding overstates its income (NHS Improvement STF/PSF conditions).
+#     control total, so funding left in the register for a trust that declined
+#     it overstates the money in the system until the regulator withdraws it
+#     or the board accepts (NHS Improvement STF/PSF conditions).
 package triangulate.rules.c02
 
 import data.triangulate.lib
 
 findings contains f if {
 	some code, plan in lib.providers
-	finance := plan.finance
-	finance.control_total_accepted == false
-	finance.income.sustainability_funding > 0
+	plan.control_total_decision.accepted == false
+	figures := lib.provider_figures(code)
+	funding := figures.sustainability_funding
+	funding.amount > 0
+	"accept_control_total" in funding.conditions
 	f := lib.finding({
 		"rule": "C02",
 		"severity": "error",
 		"org": code,
-		"path": ["finance", "income", "sustainability_funding"],
-		"message": sprintf("%s has not accepted its control total of %s but plans %s of sustainability funding, which only an accepted control total earns", [
-			code, lib.fmt_gbp(finance.control_total), lib.fmt_gbp(finance.income.sustainability_funding),
+		"path": ["control_total_decision", "accepted"],
+		"related": [{"org": code, "doc": "register", "path": ["providers", code, "sustainability_funding", "amount"]}],
+		"message": sprintf("%s's board has not accepted its control total of %s, but the %s register still offers it %s of sustainability funding, which only an accepted control total earns: the board accepts the control total, or the regulator withdraws the funding", [
+			code, lib.fmt_gbp(figures.control_total), input.year, lib.fmt_gbp(funding.amount),
 		]),
 	})
 }

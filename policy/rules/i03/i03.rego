@@ -1,10 +1,11 @@
 # METADATA
 # title: Surplus equals income less expenditure
 # description: |
-#   A provider's planned surplus must equal patient-care, other and
-#   sustainability income less pay (substantive, bank, agency), non-pay,
-#   depreciation and financing; a commissioner's must equal its allocation less
-#   its contract values and other spend. Differences up to
+#   A provider's planned surplus must equal patient-care and other income less
+#   pay (substantive, bank, agency), non-pay, depreciation and financing (the
+#   surplus is before sustainability funding, which the register sets); a
+#   commissioner's must equal the allocation the register gives it less its
+#   contract values and other spend. Differences up to
 #   consistency.money_tolerance_gbp000 (£1k) are rounding.
 # custom:
 #   id: I03
@@ -21,11 +22,7 @@ import data.triangulate.lib
 findings contains f if {
 	some code, plan in lib.providers
 	finance := plan.finance
-	income := sum([
-		finance.income.patient_care,
-		finance.income.other,
-		finance.income.sustainability_funding,
-	])
+	income := finance.income.patient_care + finance.income.other
 	expenditure := sum([
 		finance.expenditure.pay.substantive,
 		finance.expenditure.pay.bank,
@@ -44,12 +41,13 @@ findings contains f if {
 findings contains f if {
 	some code, plan in lib.commissioners
 	finance := plan.finance
+	allocation := lib.commissioner_figures(code).allocation
 	contracts := sum([contract.value.total | some contract in plan.contracts])
-	derived := (finance.allocation - contracts) - finance.other_spend
+	derived := (allocation - contracts) - finance.other_spend
 	_apart(finance.surplus, derived)
 	f := _finding(code, finance.surplus, derived, sprintf(
-		"its allocation of %s less contracts of %s and other spend of %s",
-		[lib.fmt_gbp(finance.allocation), lib.fmt_gbp(contracts), lib.fmt_gbp(finance.other_spend)],
+		"the allocation of %s in the register less contracts of %s and other spend of %s",
+		[lib.fmt_gbp(allocation), lib.fmt_gbp(contracts), lib.fmt_gbp(finance.other_spend)],
 	))
 }
 
