@@ -2,6 +2,12 @@
 // warnings in their own plans; regulators waive findings in
 // policy/waivers/. Neither hides a finding: it stays in the report with its
 // status and reason, and only open errors and warnings block.
+//
+// Agreement is two-sided: a misalignment between organisations (and a
+// system or national roll-up over several) is explained only when every
+// organisation it involves lists it, each with an explanation or an
+// acknowledgement of the other side's, and at least one explains it. One
+// side alone leaves it open, with a reason saying whom it awaits.
 package gate
 
 import (
@@ -50,9 +56,11 @@ func LoadWaivers(fsys fs.FS, schema *plan.Schema, today time.Time) ([]Waiver, []
 		out      []Waiver
 		findings []finding.Finding
 	)
-	bad := func(loc finding.Location, sev finding.Severity, org, format string, args ...any) {
-		f := finding.Finding{Rule: "W01", Severity: sev, Message: fmt.Sprintf(format, args...), Location: loc,
-			Title: Rules[0].Title, Category: Rules[0].Category}
+	// Every W01 finding has the catalogue's severity: an expired waiver
+	// must block as surely as a malformed one.
+	bad := func(loc finding.Location, org, format string, args ...any) {
+		f := finding.Finding{Rule: Rules[0].ID, Severity: Rules[0].Severity, Message: fmt.Sprintf(format, args...),
+			Location: loc, Title: Rules[0].Title, Category: Rules[0].Category}
 		if org != "" {
 			f.Orgs = []string{org}
 		}
@@ -65,23 +73,23 @@ func LoadWaivers(fsys fs.FS, schema *plan.Schema, today time.Time) ([]Waiver, []
 			continue
 		}
 		if !e.Type().IsRegular() {
-			bad(finding.Location{File: name}, finding.Error, "", "waiver files must be regular files")
+			bad(finding.Location{File: name}, "", "waiver files must be regular files")
 			continue
 		}
 		src, err := fs.ReadFile(fsys, name)
 		if err != nil {
-			bad(finding.Location{File: name}, finding.Error, "", "cannot read waiver file: %v", err)
+			bad(finding.Location{File: name}, "", "cannot read waiver file: %v", err)
 			continue
 		}
 		doc, problems := schema.CheckFile(name, src)
 		for _, p := range problems {
-			bad(p.Location, finding.Error, "", "malformed waiver file: %s", p.Message)
+			bad(p.Location, "", "malformed waiver file: %s", p.Message)
 		}
 		if doc == nil || !doc.Valid {
 			continue
 		}
 		if doc.Kind != "waivers" {
-			bad(doc.Locate([]any{"kind"}), finding.Error, "", "files in %s/ must have kind \"waivers\", not %q", WaiverDir, doc.Kind)
+			bad(doc.Locate([]any{"kind"}), "", "files in %s/ must have kind \"waivers\", not %q", WaiverDir, doc.Kind)
 			continue
 		}
 		list, _ := doc.Data["waivers"].([]any)
@@ -95,12 +103,12 @@ func LoadWaivers(fsys fs.FS, schema *plan.Schema, today time.Time) ([]Waiver, []
 			}
 			exp, err := time.Parse(time.DateOnly, str("expires"))
 			if err != nil {
-				bad(doc.Locate([]any{"waivers", i, "expires"}), finding.Error, w.Org, "waiver of %s for %s: expiry %q is not a date", w.Rule, w.Org, str("expires"))
+				bad(doc.Locate([]any{"waivers", i, "expires"}), w.Org, "waiver of %s for %s: expiry %q is not a date", w.Rule, w.Org, str("expires"))
 				continue
 			}
 			w.Expires = exp
 			if exp.Before(day) {
-				bad(doc.Locate([]any{"waivers", i, "expires"}), finding.Warning, w.Org,
+				bad(doc.Locate([]any{"waivers", i, "expires"}), w.Org,
 					"waiver of %s for %s expired on %s and no longer applies; renew or remove it", w.Rule, w.Org, exp.Format(time.DateOnly))
 				continue
 			}
@@ -117,18 +125,17 @@ func (w Waiver) matches(f finding.Finding, year string) bool {
 		(w.Year == "" || w.Year == year)
 }
 
-// Apply marks findings explained (warnings named in one of their
-// organisations' plans) or waived (any finding matching a waiver). It
-// returns the findings with statuses set; none is removed.
+// Apply marks findings explained (warnings their organisations' plans
+// explain, see NeedsAgreement) or waived (any finding matching a waiver). It
+// returns the findings with statuses set; none is removed. A warning that
+// some but not all of its organisations explain stays open, with a reason
+// such as "explained by RTK; awaiting 09Y: <text>".
 func Apply(findings []finding.Finding, set *plan.Set, waivers []Waiver) []finding.Finding {
-	yearOf := map[string]string{}
-	for _, d := range set.Documents {
-		yearOf[d.File] = d.Year
-	}
+	yearOf := years(set)
 	out := slices.Clone(findings)
 	for i := range out {
 		f := &out[i]
-		year := yearOf[f.File]
+		year := yearOf(*f)
 		for _, w := range waivers {
 			if w.matches(*f, year) {
 				f.Status = finding.Waived
@@ -139,40 +146,192 @@ func Apply(findings []finding.Finding, set *plan.Set, waivers []Waiver) []findin
 		if f.Status != finding.Open || f.Severity != finding.Warning {
 			continue
 		}
-		if org, text, ok := explanation(*f, set, year); ok {
-			f.Status = finding.Explained
-			f.Reason = fmt.Sprintf("%s explains: %s", org, text)
+		f.Status, f.Reason = explain(*f, set, year)
+	}
+	return out
+}
+
+// years returns a function giving the financial year a finding belongs to:
+// that of the plan file it (or one of its other sides) is placed in, else
+// the year a file's path names (a register finding sits in
+// policy/register/2019-20.cue), else the only year of the set.
+func years(set *plan.Set) func(finding.Finding) string {
+	byFile := map[string]string{}
+	for _, d := range set.Documents {
+		if d.Year != "" {
+			byFile[d.File] = d.Year
+		}
+	}
+	only := ""
+	if ys := set.Years(); len(ys) == 1 {
+		only = ys[0]
+	}
+	return func(f finding.Finding) string {
+		locs := append([]finding.Location{f.Location}, f.Related...)
+		for _, l := range locs {
+			if y := byFile[l.File]; y != "" {
+				return y
+			}
+		}
+		for _, l := range locs {
+			if y := plan.FileYear(l.File); y != "" {
+				return y
+			}
+		}
+		return only
+	}
+}
+
+// AlignmentCategory is the catalogue category of rules that compare two
+// organisations' plans of one contract.
+const AlignmentCategory = "alignment"
+
+// NeedsAgreement reports whether a finding can be explained only by every
+// organisation it involves: a misalignment (category "alignment") or a
+// system or national roll-up, naming two or more organisations. Any other
+// warning is explained by any one of its organisations.
+func NeedsAgreement(f finding.Finding) bool {
+	return len(parties(f)) >= 2 && (f.Category == AlignmentCategory || f.Scope != "")
+}
+
+// parties lists a finding's organisations once each, primary first.
+func parties(f finding.Finding) []string {
+	if len(f.Orgs) == 0 {
+		if f.Org == "" {
+			return nil
+		}
+		return []string{f.Org}
+	}
+	var out []string
+	for _, o := range f.Orgs {
+		if o != "" && !slices.Contains(out, o) {
+			out = append(out, o)
 		}
 	}
 	return out
 }
 
-// explanation finds a plan of one of the finding's organisations that
-// explains it.
-func explanation(f finding.Finding, set *plan.Set, year string) (string, string, bool) {
-	for _, org := range f.Orgs {
-		d := set.Doc(year, org)
-		if d == nil {
+// explanation is one entry of a plan's explanations list (schema
+// #Explanation). A plan's data is the file alone, so acknowledge is false
+// unless written.
+type explanation struct {
+	Rule         string `json:"rule"`
+	Month        int    `json:"month"`
+	Counterparty string `json:"counterparty"`
+	Text         string `json:"text"`
+	Acknowledge  bool   `json:"acknowledge"`
+}
+
+// explanations decodes a plan's explanations. An entry that does not
+// decode can only be in a plan that failed the schema, whose findings are
+// held back anyway; it is skipped rather than trusted.
+func explanations(d *plan.Document) []explanation {
+	if d == nil {
+		return nil
+	}
+	list, _ := d.Data["explanations"].([]any)
+	out := make([]explanation, 0, len(list))
+	for _, raw := range list {
+		b, err := json.Marshal(raw)
+		if err != nil {
 			continue
 		}
-		list, _ := d.Data["explanations"].([]any)
-		for _, raw := range list {
-			m, _ := raw.(map[string]any)
-			rule, _ := m["rule"].(string)
-			text, _ := m["text"].(string)
-			if rule != f.Rule {
-				continue
-			}
-			if n, ok := m["month"].(json.Number); ok {
-				if month, _ := strconv.Atoi(n.String()); month != f.Month {
-					continue
-				}
-			}
-			if cp, ok := m["counterparty"].(string); ok && !f.Involves(cp) {
-				continue
-			}
-			return org, text, true
+		var e explanation
+		if err := json.Unmarshal(b, &e); err != nil {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// stance is what one organisation's plan says about a finding.
+type stance struct {
+	explains, acknowledges bool
+	text                   string
+}
+
+// stanceOf reads org's plan for an entry about f: a text explanation
+// wins over an acknowledgement. A counterparty, when named, must be one of
+// others; an acknowledgement must name one.
+func stanceOf(d *plan.Document, f finding.Finding, others []string) stance {
+	var st stance
+	for _, e := range explanations(d) {
+		if e.Rule != f.Rule || (e.Month != 0 && e.Month != f.Month) ||
+			(e.Counterparty != "" && !slices.Contains(others, e.Counterparty)) {
+			continue
+		}
+		switch {
+		case strings.TrimSpace(e.Text) != "":
+			return stance{explains: true, text: e.Text}
+		case e.Acknowledge && e.Counterparty != "":
+			st.acknowledges = true
 		}
 	}
-	return "", "", false
+	return st
+}
+
+// explain decides whether a warning is explained, and says why (or what it
+// still awaits) in a reason.
+func explain(f finding.Finding, set *plan.Set, year string) (finding.Status, string) {
+	orgs := parties(f)
+	if !NeedsAgreement(f) {
+		for _, org := range orgs {
+			if st := stanceOf(set.Doc(year, org), f, orgs); st.explains {
+				return finding.Explained, fmt.Sprintf("explained by %s: %s", org, st.text)
+			}
+		}
+		return finding.Open, ""
+	}
+	var explainers, texts, acks, missing []string // texts[i] is explainers[i]'s
+	for _, org := range orgs {
+		others := slices.DeleteFunc(slices.Clone(orgs), func(o string) bool { return o == org })
+		st := stanceOf(set.Doc(year, org), f, others)
+		switch {
+		case st.explains:
+			explainers = append(explainers, org)
+			texts = append(texts, st.text)
+		case st.acknowledges:
+			acks = append(acks, org)
+		default:
+			missing = append(missing, org)
+		}
+	}
+	said := make([]string, len(texts))
+	for i, t := range texts {
+		said[i] = explainers[i] + ": " + t
+	}
+	if len(explainers) > 0 && len(missing) == 0 {
+		reason := "explained by " + strings.Join(said, "; ")
+		if len(acks) > 0 {
+			reason += "; acknowledged by " + strings.Join(acks, ", ")
+		}
+		return finding.Explained, reason
+	}
+	if len(explainers)+len(acks) == 0 {
+		return finding.Open, ""
+	}
+	// Open: who has agreed and whom it awaits come first, so the reader
+	// sees why it still blocks before the explanation itself.
+	var parts []string
+	if len(explainers) > 0 {
+		parts = append(parts, "explained by "+strings.Join(explainers, ", "))
+	}
+	if len(acks) > 0 {
+		parts = append(parts, "acknowledged by "+strings.Join(acks, ", "))
+	}
+	if len(missing) > 0 {
+		parts = append(parts, "awaiting "+strings.Join(missing, ", "))
+	} else {
+		parts = append(parts, "awaiting an explanation (an acknowledgement alone does not explain it)")
+	}
+	reason := strings.Join(parts, "; ")
+	switch len(texts) {
+	case 0:
+	case 1:
+		reason += ": " + texts[0]
+	default:
+		reason += ": " + strings.Join(said, "; ")
+	}
+	return finding.Open, reason
 }

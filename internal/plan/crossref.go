@@ -43,14 +43,10 @@ func crossCheck(set *Set) []finding.Finding {
 	if len(lists) == 0 {
 		out = append(out, finding.Finding{Rule: "S01", Severity: finding.Error,
 			Message: "no organisation reference list: add plans/organisations.cue (kind: \"organisations\")"})
-	} else if lists[0].Valid {
-		known, _ = lists[0].Data["organisations"].(map[string]any)
+	} else {
+		known = referenceList(set)
 	}
-	typeOf := func(code string) string {
-		o, _ := known[code].(map[string]any)
-		t, _ := o["type"].(string)
-		return t
-	}
+	typeOf := func(code string) string { return orgType(known, code) }
 
 	// Documents are in file order (WalkDir is lexical), so "the first" plan
 	// of a duplicate pair is stable.
@@ -91,6 +87,105 @@ func crossCheck(set *Set) []finding.Finding {
 		}
 	}
 	return out
+}
+
+// referenceList returns the organisations of the set's reference list (the
+// first file of kind "organisations"), or nil when it is missing or failed
+// the schema: codes are only confirmed against a list that can be trusted.
+func referenceList(set *Set) map[string]any {
+	for _, d := range set.Documents {
+		if d.Kind == "organisations" {
+			if !d.Valid {
+				return nil
+			}
+			known, _ := d.Data["organisations"].(map[string]any)
+			return known
+		}
+	}
+	return nil
+}
+
+// orgType is code's type in the reference list ("trust", "ccg",
+// "system"), or "" when the list does not have it.
+func orgType(known map[string]any, code string) string {
+	o, _ := known[code].(map[string]any)
+	t, _ := o["type"].(string)
+	return t
+}
+
+// folderType is the reference-list type of the organisations whose plans
+// each folder under plans/<year>/ holds.
+var folderType = map[string]string{"providers": "trust", "commissioners": "ccg"}
+
+// filedAs infers whose plan a file is from where it is filed:
+// plans/<year>/providers/<code>.cue, plans/<year>/commissioners/<code>.cue
+// or plans/<year>/system-<code>.cue. It returns the year ("2019/20"), the
+// code upper-cased and the type the reference list must give that code.
+func filedAs(file string) (year, code, typ string, ok bool) {
+	parts := strings.Split(file, "/")
+	if len(parts) < 3 || parts[0] != PlansDir || !yearFolder.MatchString(parts[1]) {
+		return "", "", "", false
+	}
+	name, isCue := strings.CutSuffix(parts[len(parts)-1], ".cue")
+	switch {
+	case !isCue:
+		return "", "", "", false
+	case len(parts) == 4 && folderType[parts[2]] != "":
+		typ = folderType[parts[2]]
+	case len(parts) == 3 && strings.HasPrefix(name, "system-"):
+		name, typ = strings.TrimPrefix(name, "system-"), "system"
+	default:
+		return "", "", "", false
+	}
+	if name == "" {
+		return "", "", "", false
+	}
+	return strings.ReplaceAll(parts[1], "-", "/"), strings.ToUpper(name), typ, true
+}
+
+// attributeRefused works out whose plans the unread files (refused, or
+// read without an organisation code) were, from their paths and the
+// reference list; it records them for Invalid and names the organisation
+// on the files' findings, so the problem is shown against its owner.
+func (s *Set) attributeRefused(unread map[string]bool) {
+	known := referenceList(s)
+	owner := map[string]string{}
+	for file := range unread {
+		year, code, typ, ok := filedAs(file)
+		if !ok || orgType(known, code) != typ {
+			continue
+		}
+		owner[file] = code
+		if s.refused == nil {
+			s.refused = map[string]map[string]bool{}
+		}
+		if s.refused[year] == nil {
+			s.refused[year] = map[string]bool{}
+		}
+		s.refused[year][code] = true
+	}
+	for i := range s.Findings {
+		f := &s.Findings[i]
+		if code, ok := owner[f.File]; ok && len(f.Orgs) == 0 {
+			f.Org, f.Orgs = code, []string{code}
+		}
+	}
+}
+
+// FileYear is the financial year a file's place names, as "2019/20": the
+// year folder it is filed in (plans/2019-20/system-qxu.cue,
+// plans/2019-20/providers/rtk.cue) or, failing that, a file named for the
+// year (policy/register/2019-20.cue). It is "" when the path names no year.
+func FileYear(file string) string {
+	folder, ok := yearFolderOf(file)
+	if !ok {
+		stem := strings.TrimSuffix(path.Base(file), ".cue")
+		if !yearFolder.MatchString(stem) {
+			return ""
+		}
+		folder = stem
+	}
+	return strings.ReplaceAll(folder, "-", "/")
 }
 
 // yearFolderOf finds the year folder (e.g. 2019-20) a plan is filed in: its

@@ -147,6 +147,39 @@ type Set struct {
 	Documents []*Document
 	// Findings are the schema findings (S00-S04), sorted.
 	Findings []finding.Finding
+
+	// refused holds, per year, the organisations whose plan file was
+	// refused before its code could be read, as inferred from its path.
+	refused map[string]map[string]bool
+}
+
+// Invalid returns the organisations whose plan for year ("2019/20") cannot
+// be trusted: it failed the schema, or it was refused before its
+// organisation code could be read (not plain data, an import, too large or
+// deep, a syntax error). A refused file's organisation is inferred from
+// where it is filed (plans/2019-20/providers/rtk.cue,
+// plans/2019-20/commissioners/09n.cue, plans/2019-20/system-qxu.cue: the
+// code upper-cased, the year from the folder) when the reference list has
+// that code with the type the folder implies. Policy findings involving
+// these organisations are to be held back until the schema findings are
+// fixed; otherwise a counterparty would be told the plan does not exist.
+// The map is new on every call and never nil.
+func (s *Set) Invalid(year string) map[string]bool {
+	out := map[string]bool{}
+	for _, d := range s.Documents {
+		if d.Valid || d.Org == "" {
+			continue
+		}
+		// A plan whose year field is wrong still stands for the year of
+		// the folder it is filed in.
+		if d.Year == year || FileYear(d.File) == year {
+			out[d.Org] = true
+		}
+	}
+	for org := range s.refused[year] {
+		out[org] = true
+	}
+	return out
 }
 
 // Doc returns the plan of org for year, or nil.
@@ -188,6 +221,8 @@ func (s *Schema) Load(fsys fs.FS, opts Options) (*Set, error) {
 	}
 	set := &Set{}
 	var files []source
+	// unread are files refused or read without an organisation code.
+	unread := map[string]bool{}
 	err := fs.WalkDir(fsys, PlansDir, func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("read %s: %w", name, err)
@@ -197,6 +232,7 @@ func (s *Schema) Load(fsys fs.FS, opts Options) (*Set, error) {
 		}
 		if f := s.admit(fsys, name, d, opts); f != nil {
 			set.Findings = append(set.Findings, *f)
+			unread[name] = true
 			return nil
 		}
 		if !strings.HasSuffix(name, ".cue") {
@@ -216,11 +252,13 @@ func (s *Schema) Load(fsys fs.FS, opts Options) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range results {
+	for n, r := range results {
 		if r.doc != nil && r.doc.Org != "" {
 			for i := range r.findings {
 				r.findings[i].Org, r.findings[i].Orgs = r.doc.Org, []string{r.doc.Org}
 			}
+		} else {
+			unread[files[n].name] = true
 		}
 		set.Findings = append(set.Findings, r.findings...)
 		if r.doc != nil {
@@ -228,6 +266,7 @@ func (s *Schema) Load(fsys fs.FS, opts Options) (*Set, error) {
 		}
 	}
 	set.Findings = append(set.Findings, crossCheck(set)...)
+	set.attributeRefused(unread)
 	for i := range set.Findings {
 		decorate(&set.Findings[i])
 	}

@@ -2,6 +2,7 @@ package plan_test
 
 import (
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -249,3 +250,96 @@ func TestManyUnknownFields(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestInvalid: organisations whose plan failed the schema or was refused,
+// including files refused before their code could be read, whose owner is
+// inferred from the path and confirmed in the reference list.
+func TestInvalid(t *testing.T) {
+	s := loadSchema(t)
+	const (
+		rtk = "plans/2019-20/providers/rtk.cue"
+		n09 = "plans/2019-20/commissioners/09n.cue"
+		qxu = "plans/2019-20/system-qxu.cue"
+	)
+	deep := "a: " + strings.Repeat("[", 100) + strings.Repeat("]", 100) + "\n"
+	tests := []struct {
+		name  string
+		files fstest.MapFS
+		year  string
+		want  string // comma-separated codes, sorted
+		owner string // the organisation named on the files' findings
+	}{
+		{"clean system", fstest.MapFS{qxu: {Data: []byte(system)}}, "2019/20", "", "QXU"},
+		{"import in a provider plan", fstest.MapFS{rtk: {Data: []byte("import \"strings\"\norg: strings.ToUpper(\"rtk\")\n")}}, "2019/20", "RTK", "RTK"},
+		{"another year", fstest.MapFS{rtk: {Data: []byte("import \"strings\"\n")}}, "2018/19", "", "RTK"},
+		{"too large", fstest.MapFS{rtk: {Data: []byte("a: \"" + strings.Repeat("x", 2<<20) + "\"\n")}}, "2019/20", "RTK", "RTK"},
+		{"symlink", fstest.MapFS{rtk: {Data: []byte("/etc/passwd"), Mode: os.ModeSymlink}}, "2019/20", "RTK", "RTK"},
+		{"syntax error in a commissioner plan", fstest.MapFS{n09: {Data: []byte("org: \"09N\"\na: {\n")}}, "2019/20", "09N", "09N"},
+		{"nested too deep in a system file", fstest.MapFS{qxu: {Data: []byte(deep)}}, "2019/20", "QXU", "QXU"},
+		{"no org field", fstest.MapFS{qxu: {Data: []byte(strings.Replace(system, `org:           "QXU"`, "", 1))}}, "2019/20", "QXU", "QXU"},
+		{"read but fails the schema", fstest.MapFS{qxu: {Data: []byte(strings.Replace(system, `["RTK", "09N"]`, `"RTK"`, 1))}}, "2019/20", "QXU", "QXU"},
+		{"wrong year field, filed in 2019-20", fstest.MapFS{qxu: {Data: []byte(strings.Replace(system, "2019/20", "2019-20", 1))}}, "2019/20", "QXU", "QXU"},
+		{"code not in the reference list", fstest.MapFS{"plans/2019-20/providers/rzz.cue": {Data: []byte("import \"strings\"\n")}}, "2019/20", "", ""},
+		{"code of another type", fstest.MapFS{"plans/2019-20/providers/09n.cue": {Data: []byte("import \"strings\"\n")}}, "2019/20", "", ""},
+		{"not filed as a plan", fstest.MapFS{"plans/2019-20/rtk.cue": {Data: []byte("import \"strings\"\n")}}, "2019/20", "", ""},
+		{"not a plan file", fstest.MapFS{"plans/2019-20/providers/rtk.yaml": {Data: []byte("a: 1\n")}}, "2019/20", "", ""},
+		{"reference list refused too", fstest.MapFS{"plans/organisations.cue": {Data: []byte("import \"strings\"\n")}, rtk: {Data: []byte("import \"strings\"\n")}}, "2019/20", "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, ok := tc.files["plans/organisations.cue"]; !ok {
+				tc.files["plans/organisations.cue"] = &fstest.MapFile{Data: []byte(orgList)}
+			}
+			set, err := s.Load(tc.files, plan.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for org, ok := range set.Invalid(tc.year) {
+				if ok {
+					got = append(got, org)
+				}
+			}
+			slices.Sort(got)
+			if strings.Join(got, ",") != tc.want {
+				t.Errorf("Invalid(%q) = %v, want %q; findings:", tc.year, got, tc.want)
+				for _, f := range set.Findings {
+					t.Logf("  %s %s %v %s", f.Location, f.Rule, f.Orgs, f.Message)
+				}
+			}
+			for _, f := range set.Findings {
+				if f.File == "plans/organisations.cue" {
+					continue
+				}
+				if want := orgs(tc.owner); !slices.Equal(f.Orgs, want) || f.Org != tc.owner {
+					t.Errorf("%s %s %s: org %q orgs %v, want %q", f.Location, f.Rule, f.Message, f.Org, f.Orgs, tc.owner)
+				}
+			}
+		})
+	}
+}
+
+func orgs(code string) []string {
+	if code == "" {
+		return nil
+	}
+	return []string{code}
+}
+
+func TestFileYear(t *testing.T) {
+	tests := []struct{ file, want string }{
+		{"plans/2019-20/providers/rtk.cue", "2019/20"},
+		{"plans/2019-20/system-qxu.cue", "2019/20"},
+		{"plans/2020-21/commissioners/09n.cue", "2020/21"},
+		{"policy/register/2019-20.cue", "2019/20"},
+		{"plans/organisations.cue", ""},
+		{"policy/waivers/w.cue", ""},
+		{"", ""},
+		{"plans/2019-2020/providers/rtk.cue", ""},
+	}
+	for _, tc := range tests {
+		if got := plan.FileYear(tc.file); got != tc.want {
+			t.Errorf("FileYear(%q) = %q, want %q", tc.file, got, tc.want)
+		}
+	}
+}

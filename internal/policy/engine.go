@@ -198,12 +198,7 @@ func (e *Engine) Evaluate(ctx context.Context, set *plan.Set, regs register.Regi
 	var out []finding.Finding
 	for _, year := range set.Years() {
 		docs := yearDocs(set, year)
-		invalid := map[string]bool{}
-		for _, d := range set.Documents {
-			if d.Year == year && d.Org != "" && !d.Valid {
-				invalid[d.Org] = true
-			}
-		}
+		invalid := set.Invalid(year)
 		in, err := ast.InterfaceToValue(input(set, docs, regs.Data(year), year))
 		if err != nil {
 			return nil, fmt.Errorf("build policy input for %s: %w", year, err)

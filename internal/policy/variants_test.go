@@ -14,8 +14,9 @@ import (
 	"github.com/triangulate-nhs/triangulate/internal/testutil"
 )
 
-// variant is a realistic change to the bundled plans and the findings it
-// must raise, read from testdata/variants/*.json.
+// variant is a realistic change to the bundled repository (plans, register
+// or waivers) and the findings it must raise, read from
+// testdata/variants/*.json.
 type variant struct {
 	Description string `json:"description"`
 	Edits       []struct {
@@ -23,13 +24,25 @@ type variant struct {
 		Old  string `json:"old"`
 		New  string `json:"new"`
 	} `json:"edits"`
-	Expect []struct {
-		Rule     string `json:"rule"`
-		Severity string `json:"severity"`
-		Org      string `json:"org"`
-		File     string `json:"file"`
-		Line     int    `json:"line"`
-	} `json:"expect"`
+	Expect []expectation `json:"expect"`
+	// Absent lists findings that must not be raised (rule, and org when
+	// given).
+	Absent []struct {
+		Rule string `json:"rule"`
+		Org  string `json:"org"`
+	} `json:"absent"`
+}
+
+// expectation is one finding a variant must raise; Blocking and Reason, when
+// given, check what the gate made of it.
+type expectation struct {
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"`
+	Org      string `json:"org"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Blocking *bool  `json:"blocking"`
+	Reason   string `json:"reason"`
 }
 
 var today = time.Date(2019, 3, 1, 0, 0, 0, 0, time.UTC)
@@ -45,12 +58,7 @@ func TestVariants(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no variants in testdata/variants")
 	}
-	base := testutil.RepoFS(t)
 	ctx := context.Background()
-	rules, err := check.LoadRules(ctx, base, check.Options{Today: today})
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, file := range files {
 		name := strings.TrimSuffix(filepath.Base(file), ".json")
 		t.Run(name, func(t *testing.T) {
@@ -76,24 +84,48 @@ func TestVariants(t *testing.T) {
 				}
 				mf.Data = []byte(strings.Replace(string(mf.Data), e.Old, e.New, 1))
 			}
+			// The rules come from the edited tree too, so a variant can
+			// change the register as a regulator would.
+			rules, err := check.LoadRules(ctx, fsys, check.Options{Today: today})
+			if err != nil {
+				t.Fatal(err)
+			}
 			res, err := check.Run(ctx, rules, fsys, check.Options{Today: today})
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, want := range v.Expect {
-				if !hasFinding(res.Findings, want.Rule, want.Severity, want.Org, want.File, want.Line) {
-					t.Errorf("%s: missing %s %s for %s at %s:%d; got:\n%s", v.Description, want.Severity, want.Rule, want.Org, want.File, want.Line, dump(res.Findings))
+				if !hasFinding(res.Findings, want) {
+					t.Errorf("%s: missing %s %s for %s at %s:%d (blocking %v, reason %q); got:\n%s", v.Description, want.Severity, want.Rule, want.Org, want.File, want.Line,
+						want.Blocking, want.Reason, dump(res.Findings))
+				}
+			}
+			for _, no := range v.Absent {
+				for _, f := range res.Findings {
+					if f.Rule == no.Rule && (no.Org == "" || f.Involves(no.Org)) {
+						t.Errorf("%s: unexpected %s %s at %s: %s", v.Description, f.Severity, f.Rule, f.Location, f.Message)
+					}
 				}
 			}
 		})
 	}
 }
 
-func hasFinding(fs []finding.Finding, rule, sev, org, file string, line int) bool {
+func hasFinding(fs []finding.Finding, want expectation) bool {
 	for _, f := range fs {
-		if f.Rule == rule && string(f.Severity) == sev && f.Involves(org) && f.File == file && f.Line == line {
-			return true
+		if f.Rule != want.Rule || string(f.Severity) != want.Severity || f.File != want.File || f.Line != want.Line {
+			continue
 		}
+		if want.Org != "" && !f.Involves(want.Org) {
+			continue
+		}
+		if want.Blocking != nil && f.Blocking() != *want.Blocking {
+			continue
+		}
+		if !strings.Contains(f.Reason, want.Reason) {
+			continue
+		}
+		return true
 	}
 	return false
 }
@@ -101,7 +133,11 @@ func hasFinding(fs []finding.Finding, rule, sev, org, file string, line int) boo
 func dump(fs []finding.Finding) string {
 	var b strings.Builder
 	for _, f := range fs {
-		b.WriteString("  " + f.Location.String() + " " + string(f.Severity) + " " + f.Rule + " [" + strings.Join(f.Orgs, ",") + "] " + f.Message + "\n")
+		b.WriteString("  " + f.Location.String() + " " + string(f.Severity) + " " + f.Rule + " [" + strings.Join(f.Orgs, ",") + "] " + f.Message)
+		if f.Reason != "" {
+			b.WriteString(" {" + string(f.Status) + ": " + f.Reason + "}")
+		}
+		b.WriteString("\n")
 	}
 	return b.String()
 }

@@ -126,3 +126,97 @@ test_fail_one_finding_per_month if {
 		f.severity == "warning"
 	}
 }
+
+# A mental health trust plans outpatients but no G&A spells, so its
+# occupancy is the beds it declares occupied: 300 core beds, 6 escalation
+# beds from December (M9), and in April the occupied beds under test.
+_declared(occupied_april, core_april) := {"input": {"year": "2019/20", "plans": {"RXX": {
+	"kind": "provider",
+	"org": "RXX",
+	"year": "2019/20",
+	"type": "mental_health",
+	"activity": {"09N": {
+		"op_first": _flow(_twelve(300)),
+		"op_followup": _flow(_twelve(1500)),
+	}},
+	"capacity": {
+		"beds_core": {"months": _april(_twelve(300), core_april)},
+		"beds_escalation": {"months": [0, 0, 0, 0, 0, 0, 0, 0, 6, 6, 6, 6]},
+		"beds_occupied": {"months": _april(_twelve(270), occupied_april)},
+		"los_elective_ordinary": 28,
+		"los_non_elective": 35,
+	},
+}}}}
+
+_declared_finding(severity, month, message) := {
+	"rule": "B01", "severity": severity, "org": "RXX", "orgs": ["RXX"],
+	"path": ["capacity", "beds_occupied", "months", month - 1], "month": month, "related": [],
+	"message": message,
+}
+
+test_success_declared_occupancy_realistic if {
+	# 270 of 300 beds: 90%; 270 of 306 in winter: 88.2%.
+	count(_findings(_declared(270, 300))) == 0
+}
+
+test_success_declared_occupancy_exactly_at_warning_threshold if {
+	# 276 of 300 beds: exactly 92%.
+	count(_findings(_declared(276, 300))) == 0
+}
+
+test_fail_declared_occupancy_just_above_92 if {
+	_findings(_declared(277, 300)) == {_declared_finding(
+		"warning", 1,
+		"RXX plans no G&A spells and declares 277 beds occupied in M1 (April) against 300 open (300 core + 0 escalation): declared occupancy 92.3%, above 92%",
+	)}
+}
+
+test_fail_declared_occupancy_exactly_at_error_threshold if {
+	# Every bed occupied is full, but not over: a warning.
+	_findings(_declared(300, 300)) == {_declared_finding(
+		"warning", 1,
+		"RXX plans no G&A spells and declares 300 beds occupied in M1 (April) against 300 open (300 core + 0 escalation): declared occupancy 100.0%, above 92%",
+	)}
+}
+
+test_fail_declared_occupancy_above_100 if {
+	_findings(_declared(301, 300)) == {_declared_finding(
+		"error", 1,
+		"RXX plans no G&A spells and declares 301 beds occupied in M1 (April) against 300 open (300 core + 0 escalation): declared occupancy 100.3%, above 100%",
+	)}
+}
+
+test_fail_declared_occupied_without_beds_open if {
+	_findings(_declared(270, 0)) == {_declared_finding(
+		"error", 1,
+		"RXX plans no G&A spells and declares 270 beds occupied in M1 (April) but plans no beds open that month",
+	)}
+}
+
+test_fail_declared_every_bed_occupied_all_year if {
+	# Every open bed occupied all year, escalation beds included: a warning
+	# in each of the twelve months, at 100%.
+	case := json.patch(_declared(300, 300), [{
+		"op": "replace", "path": "/input/plans/RXX/capacity/beds_occupied/months",
+		"value": [300, 300, 300, 300, 300, 300, 300, 300, 306, 306, 306, 306],
+	}])
+	fs := _findings(case)
+	{f.month | some f in fs} == {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+	every f in fs {
+		f.severity == "warning"
+	}
+	_declared_finding(
+		"warning", 10,
+		"RXX plans no G&A spells and declares 306 beds occupied in M10 (January) against 306 open (300 core + 6 escalation): declared occupancy 100.0%, above 92%",
+	) in fs
+}
+
+test_success_spells_outweigh_declared_beds if {
+	# A trust planning G&A spells is judged on them, not on what it declares:
+	# 86% from spells, though it declares every bed occupied.
+	case := json.patch(_provider(380, 90, 10), [{
+		"op": "replace", "path": "/input/plans/RTK/capacity/beds_occupied/months",
+		"value": _twelve(100),
+	}])
+	count(_findings(case)) == 0
+}

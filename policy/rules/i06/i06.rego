@@ -2,9 +2,10 @@
 # title: CIP total equals its schemes and its recurrent split
 # description: |
 #   A provider's cost improvement programme total must equal the sum of its
-#   schemes and the sum of its recurrent and non-recurrent parts, and the
-#   recurrent part must equal the sum of the schemes marked recurrent, each
-#   within consistency.money_tolerance_gbp000 (£1k).
+#   schemes and the sum of its recurrent and non-recurrent parts, the
+#   recurrent part must equal the sum of the schemes marked recurrent, and
+#   each scheme's monthly phasing must add up to its value, each within
+#   consistency.money_tolerance_gbp000 (£1k).
 # custom:
 #   id: I06
 #   category: consistency
@@ -52,12 +53,26 @@ findings contains f if {
 	]))
 }
 
+# A scheme's months do not add up to its value: the phasing is what
+# in-year monitoring holds the trust to.
+findings contains f if {
+	some code, plan in lib.providers
+	some i, scheme in plan.finance.cip.schemes
+	phased := sum(scheme.months)
+	_apart(scheme.value, phased)
+	f := _finding_at(code, ["finance", "cip", "schemes", i, "months"], abs(scheme.value - phased), sprintf("%s's CIP scheme %d (%q) is worth %s, but its months add up to %s", [
+		code, i + 1, scheme.name, lib.fmt_gbp(scheme.value), lib.fmt_gbp(phased),
+	]))
+}
+
 _apart(a, b) if abs(a - b) > lib.thresholds.consistency.money_tolerance_gbp000
 
-_finding(org, field, gap, message) := lib.finding({
+_finding(org, field, gap, message) := _finding_at(org, ["finance", "cip", field], gap, message)
+
+_finding_at(org, path, gap, message) := lib.finding({
 	"rule": "I06",
 	"severity": "error",
 	"org": org,
-	"path": ["finance", "cip", field],
+	"path": path,
 	"message": sprintf("%s: %s apart, tolerance %s", [message, lib.fmt_gbp(gap), lib.fmt_gbp(lib.thresholds.consistency.money_tolerance_gbp000)]),
 })
