@@ -130,6 +130,25 @@ func (f Finding) Blocking() bool {
 	return f.Severity == Error || f.Severity == Warning
 }
 
+// StatusNote says in words why a finding does or does not block: its
+// status and reason ("explained: winter beds", "waived"), or for an open
+// finding its reason alone, when it has one ("explained by RTK; awaiting
+// 09Y: ..."). A reason that already starts with its status ("explained by
+// RTK: ...", "waived by ...") is not prefixed with it again. It is "" for an
+// open finding without a reason.
+func (f Finding) StatusNote() string {
+	switch {
+	case f.Status == Open:
+		return f.Reason
+	case f.Reason == "":
+		return string(f.Status)
+	case strings.HasPrefix(f.Reason, string(f.Status)+" "):
+		return f.Reason
+	default:
+		return string(f.Status) + ": " + f.Reason
+	}
+}
+
 // Fingerprint identifies a finding across runs independently of line
 // numbers, so a re-run can recognise what it has already reported.
 func (f Finding) Fingerprint() string {

@@ -123,3 +123,26 @@ func TestCountAndSort(t *testing.T) {
 		t.Errorf("sorted %s", order)
 	}
 }
+
+func TestStatusNote(t *testing.T) {
+	tests := []struct {
+		status Status
+		reason string
+		want   string
+	}{
+		{Open, "", ""},
+		{Open, "explained by RTK; awaiting 09Y: x", "explained by RTK; awaiting 09Y: x"},
+		{Explained, "", "explained"},
+		{Explained, "winter beds", "explained: winter beds"},
+		{Explained, "explained by RTK: winter beds", "explained by RTK: winter beds"},
+		{Explained, "explainedly odd", "explained: explainedly odd"},
+		{Waived, "waived by NHS England until 2019-06-30: agreed", "waived by NHS England until 2019-06-30: agreed"},
+		{Waived, "agreed", "waived: agreed"},
+	}
+	for _, tt := range tests {
+		f := Finding{Status: tt.status, Reason: tt.reason}
+		if got := f.StatusNote(); got != tt.want {
+			t.Errorf("statusNote(%q, %q) = %q, want %q", tt.status, tt.reason, got, tt.want)
+		}
+	}
+}

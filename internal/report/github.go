@@ -81,8 +81,8 @@ func annotation(r Result, f finding.Finding) string {
 	}
 	props = append(props, "title="+escapeProperty(showControls(title, true)))
 
-	msg := f.Message
-	if note := statusNote(f); note != "" {
+	msg := scopeMarker(f) + f.Message
+	if note := f.StatusNote(); note != "" {
 		msg += " [" + note + "]"
 	}
 	for _, rel := range f.Related {

@@ -99,7 +99,8 @@ func TestGitHubHostile(t *testing.T) {
 		t.Fatalf("no message in %q", lines[0])
 	}
 	unescape := strings.NewReplacer("%0D", "\r", "%0A", "\n", "%25", "%").Replace
-	want := strings.ReplaceAll(hostileText, "\x1b", `\x1b`) + "\nsee also plans/x|y.cue:2 (X2C4Y)"
+	text := strings.ReplaceAll(hostileText, "\x1b", `\x1b`)
+	want := text + " [explained by R1F; awaiting X2C4Y: " + text + "]\nsee also plans/x|y.cue:2 (X2C4Y)"
 	if got := unescape(data); got != want {
 		t.Errorf("message after unescaping = %q, want %q", got, want)
 	}

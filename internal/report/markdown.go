@@ -32,7 +32,7 @@ var (
 	}}
 	colSeverity = column{"Severity", func(_ Result, f finding.Finding) string { return mdText(string(f.Severity)) }}
 	colOrgs     = column{"Organisation", func(_ Result, f finding.Finding) string {
-		return mdText(strings.Join(orgs(f), ", "))
+		return mdText(scopeMarker(f) + strings.Join(orgs(f), ", "))
 	}}
 	colLocation = column{"Location", func(_ Result, f finding.Finding) string {
 		var parts []string
@@ -104,8 +104,14 @@ func writeMarkdownRows(w io.Writer, r Result, maxRows int) error {
 			info = append(info, f)
 		}
 	}
+	blockingCols := []column{colRule, colSeverity, colOrgs, colLocation, colMessage}
+	// An open finding may have a reason too: one side has explained a
+	// misalignment and the other has not yet agreed.
+	if slices.ContainsFunc(blocking, func(f finding.Finding) bool { return f.Reason != "" }) {
+		blockingCols = []column{colRule, colSeverity, colOrgs, colReason, colLocation, colMessage}
+	}
 	sections := []section{
-		{"Blocking findings", []column{colRule, colSeverity, colOrgs, colLocation, colMessage}, blocking},
+		{"Blocking findings", blockingCols, blocking},
 		{"Explained and waived", []column{colRule, colSeverity, colOrgs, colStatus, colReason, colLocation, colMessage}, settled},
 		{"Information", []column{colRule, colOrgs, colLocation, colMessage}, info},
 	}
@@ -170,13 +176,14 @@ type orgGroup struct {
 }
 
 // byOrg groups findings by their first organisation, the one whose plan the
-// finding is reported against, in code order; findings keep their order
-// within a group.
+// finding is reported against, in code order; roll-ups are grouped by their
+// scope ("national", "system QXU") after the organisations. Findings keep
+// their order within a group.
 func byOrg(fs []finding.Finding) []orgGroup {
 	var groups []orgGroup
 	for _, f := range fs {
-		org := ""
-		if o := orgs(f); len(o) > 0 {
+		org := f.ScopeLabel()
+		if o := orgs(f); org == "" && len(o) > 0 {
 			org = o[0]
 		}
 		i := slices.IndexFunc(groups, func(g orgGroup) bool { return g.org == org })

@@ -108,3 +108,23 @@ func TestMdText(t *testing.T) {
 		}
 	}
 }
+
+// TestByOrgGroupsRollUpsByScope: a roll-up is grouped under its scope, after
+// the organisations, not under whichever organisation it names first.
+func TestByOrgGroupsRollUpsByScope(t *testing.T) {
+	fs := []finding.Finding{
+		{Rule: "N01", Scope: finding.ScopeNational, Orgs: []string{"RTK", "RA2"}},
+		{Rule: "B01", Orgs: []string{"RTK"}},
+		{Rule: "C03", Scope: finding.ScopeSystem, Orgs: []string{"QXU", "RTK"}, Location: finding.Location{Org: "QXU"}},
+		{Rule: "S01"},
+		{Rule: "A01", Orgs: []string{"09Y", "RA2"}},
+	}
+	var got []string
+	for _, g := range byOrg(fs) {
+		got = append(got, fmt.Sprintf("%s:%d", g.org, len(g.findings)))
+	}
+	want := "09Y:1 RTK:1 national:1 system QXU:1 :1"
+	if strings.Join(got, " ") != want {
+		t.Errorf("groups %q, want %q", strings.Join(got, " "), want)
+	}
+}

@@ -188,16 +188,13 @@ func relatedText(l finding.Location) string {
 	}
 }
 
-// statusNote renders why a finding no longer blocks, e.g.
-// "explained: winter escalation beds".
-func statusNote(f finding.Finding) string {
-	if f.Status == finding.Open {
-		return ""
+// scopeMarker marks a roll-up finding in line-oriented output, e.g.
+// "[national] " or "[system QXU] "; it is "" for other findings.
+func scopeMarker(f finding.Finding) string {
+	if l := f.ScopeLabel(); l != "" {
+		return "[" + l + "] "
 	}
-	if f.Reason == "" {
-		return string(f.Status)
-	}
-	return string(f.Status) + ": " + f.Reason
+	return ""
 }
 
 // orgs lists a finding's organisations, falling back to the location's.

@@ -83,10 +83,44 @@ var hostile = Result{
 		{Rule: "Z99", Title: "Odd | title, with: separators", Severity: finding.Warning, Orgs: []string{"R1F"},
 			Message:  hostileText,
 			Location: finding.Location{Org: "R1F", File: "plans/odd dir/a,b:c%.cue", Line: 7, Column: 1},
-			Related:  []finding.Location{{Org: "X2C4Y", File: "plans/x|y.cue", Line: 2}}},
+			Related:  []finding.Location{{Org: "X2C4Y", File: "plans/x|y.cue", Line: 2}},
+			Reason:   "explained by R1F; awaiting X2C4Y: " + hostileText},
 		{Rule: "B01", Severity: finding.Warning, Orgs: []string{"R1F"}, Message: "occupancy 93%",
 			Location: finding.Location{Org: "R1F", File: "plans/r1f.cue", Line: 9},
 			Status:   finding.Explained, Reason: "reason with\nnewline | and <b>markup</b>"},
+	},
+}
+
+// agreement holds what two-sided agreement and roll-ups add: an open
+// misalignment one side has explained, one both sides agreed, and system
+// and national roll-ups placed in the register.
+var agreement = Result{
+	PlansRead: 4,
+	Ref:       "refs/pull/9/merge",
+	Rules:     rules,
+	Findings: []finding.Finding{
+		{Rule: "A01", Title: "Activity agrees between commissioner and provider", Category: "alignment",
+			Severity: finding.Warning, Orgs: []string{"RTK", "09Y"},
+			Message: "RTK plans 70,300 follow-up attendances from 09Y; 09Y plans 69,035 with RTK: 1.8% apart",
+			Location: finding.Location{Org: "RTK", Path: `activity."09Y".outpatient_follow_up.total`,
+				File: "plans/2019-20/providers/rtk.cue", Line: 46, Column: 17},
+			Related: []finding.Location{{Org: "09Y", Path: `contracts.RTK.activity.outpatient_follow_up.total`,
+				File: "plans/2019-20/commissioners/09y.cue", Line: 60, Column: 3}},
+			Reason: "explained by RTK; awaiting 09Y: virtual clinics from April"},
+		{Rule: "A01", Title: "Activity agrees between commissioner and provider", Category: "alignment",
+			Severity: finding.Warning, Orgs: []string{"RA2", "09Y"},
+			Message:  "RA2 plans 5,100 elective spells from 09Y; 09Y plans 5,010 with RA2: 1.8% apart",
+			Location: finding.Location{Org: "RA2", File: "plans/2019-20/providers/ra2.cue", Line: 30, Column: 5},
+			Status:   finding.Explained, Reason: "explained by RA2: waiting-list validation in Q1; acknowledged by 09Y"},
+		{Rule: "C03", Title: "System control total met", Category: "control_total", Scope: finding.ScopeSystem,
+			Severity: finding.Error, Orgs: []string{"QXU", "RTK", "RA2"},
+			Message:  "QXU members plan £-23,500k before sustainability funding against the system control total £-22,500k",
+			Location: finding.Location{Org: "QXU", Path: "systems.QXU.control_total", File: "policy/register/2019-20.cue", Line: 31, Column: 18}},
+		{Rule: "N01", Title: "Provider sector surplus", Category: "national", Scope: finding.ScopeNational,
+			Severity: finding.Warning, Orgs: []string{"RTK", "RA2"},
+			Message:  "providers plan £-9,000k in total, below the national ask of £0k",
+			Location: finding.Location{Path: "national_asks.provider_sector_surplus_min", File: "policy/register/2019-20.cue", Line: 52, Column: 3},
+			Status:   finding.Explained, Reason: "explained by RTK: stroke unit; RA2: new theatres"},
 	},
 }
 
@@ -98,6 +132,7 @@ var cases = []struct {
 	{"mixed", mixed},
 	{"settled", settled},
 	{"hostile", hostile},
+	{"agreement", agreement},
 }
 
 // golden compares got with testdata/name.golden, or rewrites the file when

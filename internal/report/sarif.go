@@ -178,6 +178,14 @@ func sarifResult(f finding.Finding, ruleIndex int) *sarif.Result {
 	if f.Category != "" {
 		props.Add("category", f.Category)
 	}
+	if f.Scope != "" {
+		props.Add("scope", f.Scope)
+	}
+	// A suppressed result carries its reason as the justification; an open
+	// one can still have a reason ("explained by RTK; awaiting 09Y").
+	if f.Status == finding.Open && f.Reason != "" {
+		props.Add("reason", f.Reason)
+	}
 	return res.WithProperties(props)
 }
 

@@ -20,8 +20,9 @@ func writeText(w io.Writer, r Result) error {
 		line.WriteByte(' ')
 		line.WriteString(oneLine(f.Rule))
 		line.WriteByte(' ')
+		line.WriteString(oneLine(scopeMarker(f)))
 		line.WriteString(oneLine(f.Message))
-		if note := statusNote(f); note != "" {
+		if note := f.StatusNote(); note != "" {
 			line.WriteString(" [")
 			line.WriteString(oneLine(note))
 			line.WriteByte(']')

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/triangulate-nhs/triangulate/internal/finding"
+	"github.com/triangulate-nhs/triangulate/internal/gate"
 	"github.com/triangulate-nhs/triangulate/internal/github"
 	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
 )
@@ -86,7 +87,7 @@ func (r *Review) placed() ([]github.Comment, string, []string) {
 	if len(elsewhere) > 0 {
 		fmt.Fprintf(&b, "\nNew findings on lines this pull request does not show:\n\n")
 		for _, f := range elsewhere {
-			fmt.Fprintf(&b, "- %s **%s** %s `%s`: %s%s\n", icon[f.Severity], f.Rule, f.Severity, f.Location.String(), md(f.Message), status(f))
+			fmt.Fprintf(&b, "- %s **%s** %s `%s`: %s%s%s\n", icon[f.Severity], f.Rule, f.Severity, f.Location.String(), scope(f), md(f.Message), status(f))
 		}
 	}
 	return comments, b.String(), keep
@@ -96,7 +97,7 @@ func (r *Review) placed() ([]github.Comment, string, []string) {
 // organisation and mentioning its owners so both sides see a misalignment.
 func (r *Review) commentBody(f finding.Finding, at finding.Location) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s **%s %s**: %s\n\n%s\n", icon[f.Severity], f.Rule, f.Severity, md(f.Title), md(f.Message))
+	fmt.Fprintf(&b, "%s **%s %s**: %s%s\n\n%s\n", icon[f.Severity], f.Rule, f.Severity, scope(f), md(f.Title), md(f.Message))
 	if s := status(f); s != "" {
 		fmt.Fprintf(&b, "\n%s\n", strings.TrimSpace(s))
 	}
@@ -116,10 +117,16 @@ func (r *Review) commentBody(f finding.Finding, at finding.Location) string {
 	if len(others) > 0 {
 		fmt.Fprintf(&b, "\nOther side: %s. Both plans must agree before either can be submitted.\n", strings.Join(others, "; "))
 	}
-	switch f.Severity {
-	case finding.Warning:
+	switch {
+	case f.Severity == finding.Warning && gate.NeedsAgreement(f):
+		others := slices.DeleteFunc(slices.Clone(f.Orgs), func(o string) bool { return o == at.Org })
+		fmt.Fprintf(&b, "\n<sub>This warning blocks submission until every organisation it involves (%s) lists it in `explanations`: "+
+			"one explains it with `{rule: %q, text: \"...\"}` and each of the others explains it too or acknowledges it, "+
+			"e.g. `{rule: %q, counterparty: %q, acknowledge: true}`. One side alone does not explain it.</sub>\n",
+			strings.Join(f.Orgs, ", "), f.Rule, f.Rule, others[0])
+	case f.Severity == finding.Warning:
 		fmt.Fprintf(&b, "\n<sub>A warning blocks submission unless the plan explains it: add `{rule: %q, text: \"...\"}` to `explanations`.</sub>\n", f.Rule)
-	case finding.Error:
+	case f.Severity == finding.Error:
 		b.WriteString("\n<sub>An error blocks submission until it is fixed.</sub>\n")
 	}
 	return b.String()
@@ -153,28 +160,28 @@ func (r *Review) Summary() string {
 	if len(r.Blocking) > 0 {
 		b.WriteString("### Blocking\n\n| | Rule | Organisations | Where | Finding |\n| --- | --- | --- | --- | --- |\n")
 		for _, f := range r.Blocking {
-			fmt.Fprintf(&b, "| %s | %s %s | %s | `%s` | %s |\n", icon[f.Severity], f.Rule, md(f.Title), strings.Join(f.Orgs, ", "), f.Location.String(), md(f.Message))
+			fmt.Fprintf(&b, "| %s | %s %s | %s | `%s` | %s%s |\n", icon[f.Severity], f.Rule, md(f.Title), who(f), f.Location.String(), md(f.Message), status(f))
 		}
 		b.WriteString("\n")
 	}
 	if other := r.outside(); len(other) > 0 {
 		fmt.Fprintf(&b, "<details><summary>%d blocking finding%s elsewhere, not caused by this change (shown, not blocking it)</summary>\n\n", len(other), plural(len(other)))
 		for _, f := range other {
-			fmt.Fprintf(&b, "- %s %s `%s`: %s\n", f.Rule, strings.Join(f.Orgs, ", "), f.Location.String(), md(f.Message))
+			fmt.Fprintf(&b, "- %s %s `%s`: %s%s\n", f.Rule, who(f), f.Location.String(), md(f.Message), status(f))
 		}
 		b.WriteString("\n</details>\n\n")
 	}
 	if len(r.Fixed) > 0 {
 		b.WriteString("### Fixed by this change\n\n")
 		for _, f := range r.Fixed {
-			fmt.Fprintf(&b, "- ~~%s %s~~: %s\n", f.Rule, strings.Join(f.Orgs, ", "), md(f.Message))
+			fmt.Fprintf(&b, "- ~~%s %s~~: %s\n", f.Rule, who(f), md(f.Message))
 		}
 		b.WriteString("\n")
 	}
 	if ex := explained(r.New); len(ex) > 0 {
 		b.WriteString("### Explained or waived\n\n")
 		for _, f := range ex {
-			fmt.Fprintf(&b, "- %s %s `%s`: %s. *%s*\n", f.Rule, f.Severity, f.Location.String(), md(f.Message), md(f.Reason))
+			fmt.Fprintf(&b, "- %s %s %s `%s`: %s. *%s*\n", f.Rule, f.Severity, who(f), f.Location.String(), md(f.Message), md(f.StatusNote()))
 		}
 		b.WriteString("\n")
 	}
@@ -291,11 +298,29 @@ func explained(fs []finding.Finding) []finding.Finding {
 	return out
 }
 
+// status says why a finding does or does not block, after its message:
+// " *(explained by RA2: ...; acknowledged by 09Y)*", or for an open finding
+// one side has explained " *(explained by RTK; awaiting 09Y: ...)*".
 func status(f finding.Finding) string {
-	if f.Status == finding.Open {
+	note := f.StatusNote()
+	if note == "" {
 		return ""
 	}
-	return fmt.Sprintf(" *(%s: %s)*", f.Status, md(f.Reason))
+	return " *(" + md(note) + ")*"
+}
+
+// scope marks a roll-up finding, e.g. "[national] "; "" for others.
+func scope(f finding.Finding) string {
+	if l := f.ScopeLabel(); l != "" {
+		return "[" + l + "] "
+	}
+	return ""
+}
+
+// who names a finding's organisations, after its scope for a roll-up:
+// "RTK, 09Y", "[national] RTK, RA2".
+func who(f finding.Finding) string {
+	return scope(f) + strings.Join(f.Orgs, ", ")
 }
 
 func verdict(pass bool) string {

@@ -3,13 +3,16 @@
 # description: |
 #   Planned growth in elective, non-elective, outpatient and A&E activity above
 #   growth.activity_pct (2%) over the prior year's outturn, while the average
-#   planned WTE is no higher than the prior year's and no CIP scheme is a
-#   productivity scheme.
+#   planned WTE is no higher than the prior year's, must be covered by the CIP's
+#   productivity schemes: their value must be at least the gap between activity
+#   growth and WTE growth (in points) times the pay bill (substantive, bank and
+#   agency). A trust with no productivity scheme, or too small a one, gets a
+#   warning.
 # custom:
 #   id: B04
 #   category: believability
 #   severity: warning
-#   rationale: More activity needs more staff or more output per member of staff, so growth planned with flat or falling WTE and no productivity scheme lacks the read-across between activity and workforce plans that NHSI found missing in 2018.
+#   rationale: More activity needs more staff or more output per member of staff, so growth planned with flat or falling WTE needs productivity schemes worth the staff time the extra activity would otherwise cost; without them the plan lacks the read-across between activity and workforce plans that NHSI found missing in 2018.
 package triangulate.rules.b04
 
 import data.triangulate.lib
@@ -27,21 +30,55 @@ findings contains f if {
 	growth > lib.thresholds.growth.activity_pct
 	wte := sum(provider.workforce.total) / count(provider.workforce.total)
 	wte <= prior_wte
-	not _has_productivity_scheme(provider.finance.cip.schemes)
+
+	# The staff time the extra activity needs, at this year's pay: growth
+	# minus WTE growth (WTE growth is 0 or less here) times the pay bill.
+	pay := _pay(provider.finance.expenditure.pay)
+	gap := growth - _wte_growth(wte, prior_wte)
+	required := (gap * pay) / 100
+	productivity := sum([scheme.value |
+		some scheme in provider.finance.cip.schemes
+		scheme.category == "productivity"
+	])
+	productivity < required
 	f := lib.finding({
 		"rule": "B04",
 		"severity": "warning",
 		"org": code,
 		"path": ["workforce", "total"],
-		"message": sprintf(
-			"%s plans %s%% more activity than in %s (%s elective and non-elective spells, outpatient and A&E attendances against %s), above %s%%, with %s WTE on average against %s in %s and no productivity scheme in its CIP",
-			[
-				code, lib.fmt_above(growth, lib.thresholds.growth.activity_pct), provider.prior_year.year, lib.fmt_int(planned), lib.fmt_int(prior),
-				lib.fmt_limit(lib.thresholds.growth.activity_pct), lib.fmt_int(wte), lib.fmt_int(prior_wte), provider.prior_year.year,
-			],
-		),
+		"message": concat("", [
+			sprintf(
+				"%s plans %s%% more activity than in %s (%s elective and non-elective spells, outpatient and A&E attendances against %s), above %s%%, with %s WTE on average against %s in %s",
+				[
+					code, lib.fmt_above(growth, lib.thresholds.growth.activity_pct), provider.prior_year.year, lib.fmt_int(planned), lib.fmt_int(prior),
+					lib.fmt_limit(lib.thresholds.growth.activity_pct), lib.fmt_int(wte), lib.fmt_int(prior_wte), provider.prior_year.year,
+				],
+			),
+			_cover(productivity, {
+				# The gap as precise as the growth, so 2.02% growth with flat
+				# WTE reads as a 2.02-point gap.
+				"gap": lib.fmt_decimal(gap, lib.above_decimals(growth, lib.thresholds.growth.activity_pct)),
+				"required": required, "pay": pay,
+			}),
+		]),
 	})
 }
+
+_cover(productivity, need) := sprintf(
+	" and no productivity savings in its CIP: the %s-point gap between activity and WTE growth on its %s pay bill needs %s of productivity",
+	[need.gap, lib.fmt_gbp(need.pay), lib.fmt_gbp(need.required)],
+) if productivity == 0
+
+_cover(productivity, need) := sprintf(
+	": its productivity schemes come to %s, short of the %s that the %s-point gap between activity and WTE growth is worth on its %s pay bill",
+	[lib.fmt_gbp(productivity), lib.fmt_gbp(need.required), need.gap, lib.fmt_gbp(need.pay)],
+) if productivity != 0
+
+_pay(pay) := (pay.substantive + pay.bank) + pay.agency
+
+_wte_growth(wte, prior) := lib.growth_pct(wte, prior) if prior != 0
+
+_wte_growth(_, 0) := 0
 
 # Annual values are month sums (I01 checks the declared totals separately).
 _planned(activity) := sum([sum(block[line].months) |
@@ -55,8 +92,3 @@ _prior(activity) := sum([block[line] |
 	some line in _lines
 	block[line]
 ])
-
-_has_productivity_scheme(schemes) if {
-	some scheme in schemes
-	scheme.category == "productivity"
-}

@@ -14,6 +14,8 @@
 #     CIP is judged for scale and for its non-recurrent share (B06), so the
 #     total and the split must be the ones the listed schemes deliver; savings
 #     without a scheme behind them are the unsupported CIP regulators reject.
+#     A scheme's months are the savings in-year monitoring holds it to, so
+#     they must add up to the scheme's value.
 package triangulate.rules.i06
 
 import data.triangulate.lib
