@@ -25,6 +25,40 @@ var brokenRTK = []edit{
 	{"plans/2019-20/providers/rtk.cue", `beds_core: months: [492, 492, 492, 492, 492, 492, 492, 492, 492, 492, 492, 492]`, `beds_core: months: [492, 492, 492, 492, 492, 492, 492, 492, 492, 492, 492, 492, 492]`},
 }
 
+// The cases of the register issue, each as a planning lead would make it.
+var (
+	// RTK writes its own control total into its plan and plans to it.
+	ownControlTotal = []edit{
+		{rtk, "\tsurplus: -7500\n", "\tsurplus:       -12000\n\tcontrol_total: -12000\n"},
+		{rtk, "non_pay:      98000", "non_pay:      102500"},
+	}
+	// RTK alone explains a 3.4% GP referral gap with 09Y.
+	oneSidedExplanation = []edit{
+		{rtk, "gp_referrals: {total: 44000, months: [3498, 3673, 3498, 4022, 3526, 3672, 4022, 3672, 3148, 3924, 3498, 3847]}",
+			"gp_referrals: {total: 45320, months: [3608, 3783, 3608, 4132, 3636, 3782, 4132, 3782, 3258, 4034, 3608, 3957]}"},
+		{rtk, "explanations: [{\n\trule:  \"B01\"", "explanations: [{\n\trule:         \"A01\"\n\tcounterparty: \"09Y\"\n\ttext:         \"The new direct-access MSK pathway opens in April.\"\n}, {\n\trule:  \"B01\""},
+	}
+	// 09Y overspends: the system is short on the control-total basis.
+	systemShort = []edit{
+		{"plans/2019-20/commissioners/09y.cue", "other_spend: 251860", "other_spend: 254260"},
+		{"plans/2019-20/commissioners/09y.cue", "surplus:     200", "surplus:     -2200"},
+	}
+	// RTK drops the contract 09N funds and restates its I&E.
+	droppedContract = []edit{
+		{rtk, "\t\t\t\"09N\": {total: 17547, months: [1400, 1465, 1400, 1534, 1407, 1434, 1544, 1451, 1405, 1564, 1419, 1524]}\n", ""},
+		{rtk, "patient_care: 270000", "patient_care: 252453"},
+		{rtk, "other: 24000", "other: 41547"},
+	}
+	// RTK's plan is refused before its code can be read.
+	refusedPlan = []edit{{rtk, `kind:      "provider"`, "import \"strings\"\n\nkind:      \"provider\""}}
+	// A waiver that has expired.
+	expiredWaiver = []edit{{"policy/waivers/2019-20.cue", "waivers: []",
+		"waivers: [{\n\trule:     \"A02\"\n\torg:      \"RTK\"\n\treason:   \"Contract value in arbitration\"\n\tapprover: \"Regional finance director, South East\"\n\texpires:  \"2019-02-01\"\n}]"}}
+	// RTK's board declines its control total: the register still offers
+	// the funding (C02) and the sector misses breakeven (N01).
+	declined = []edit{{rtk, "accepted:        true", "accepted:        false"}}
+)
+
 // repoDir writes the repository's schema, policies and plans, with edits,
 // into a temporary directory.
 func repoDir(t *testing.T, edits []edit) string {
@@ -85,6 +119,13 @@ func TestCheckGolden(t *testing.T) {
 		{"check_clean_text", nil, nil, ExitClean},
 		{"check_clean_json", nil, []string{"--format", "json"}, ExitClean},
 		{"check_broken_text", brokenRTK, nil, ExitBlocking},
+		{"check_own_control_total_text", ownControlTotal, nil, ExitBlocking},
+		{"check_one_sided_explanation_text", oneSidedExplanation, nil, ExitBlocking},
+		{"check_system_short_text", systemShort, nil, ExitBlocking},
+		{"check_dropped_contract_text", droppedContract, nil, ExitBlocking},
+		{"check_refused_plan_text", refusedPlan, nil, ExitBlocking},
+		{"check_expired_waiver_text", expiredWaiver, nil, ExitBlocking},
+		{"check_declined_control_total_markdown", declined, []string{"--format", "markdown"}, ExitBlocking},
 		{"check_misaligned_markdown", []edit{{"plans/2019-20/commissioners/09n.cue",
 			`gp_referrals: {total: 46148, months: [3669,`, `gp_referrals: {total: 49148, months: [6669,`}}, []string{"--format", "markdown"}, ExitBlocking},
 	}

@@ -245,27 +245,31 @@ func explanations(d *plan.Document) []explanation {
 	return out
 }
 
-// stance is what one organisation's plan says about a finding.
+// stance is what one organisation's plan says about a finding: it explains
+// it (text is the explanation) or acknowledges the other side's
+// explanation (text is an optional note).
 type stance struct {
 	explains, acknowledges bool
 	text                   string
 }
 
-// stanceOf reads org's plan for an entry about f: a text explanation
-// wins over an acknowledgement. A counterparty, when named, must be one of
-// others; an acknowledgement must name one.
-func stanceOf(d *plan.Document, f finding.Finding, others []string) stance {
+// stanceOf reads a plan for an entry about f: an explanation wins over an
+// acknowledgement. A counterparty, when named, must be one of others; an
+// acknowledgement must name one. When oneSided, any entry with text
+// explains, as plans wrote them before acknowledgements existed.
+func stanceOf(d *plan.Document, f finding.Finding, others []string, oneSided bool) stance {
 	var st stance
 	for _, e := range explanations(d) {
 		if e.Rule != f.Rule || (e.Month != 0 && e.Month != f.Month) ||
 			(e.Counterparty != "" && !slices.Contains(others, e.Counterparty)) {
 			continue
 		}
+		hasText := strings.TrimSpace(e.Text) != ""
 		switch {
-		case strings.TrimSpace(e.Text) != "":
+		case hasText && (!e.Acknowledge || oneSided):
 			return stance{explains: true, text: e.Text}
-		case e.Acknowledge && e.Counterparty != "":
-			st.acknowledges = true
+		case e.Acknowledge && e.Counterparty != "" && !st.acknowledges:
+			st = stance{acknowledges: true, text: e.Text}
 		}
 	}
 	return st
@@ -277,22 +281,31 @@ func explain(f finding.Finding, set *plan.Set, year string) (finding.Status, str
 	orgs := parties(f)
 	if !NeedsAgreement(f) {
 		for _, org := range orgs {
-			if st := stanceOf(set.Doc(year, org), f, orgs); st.explains {
+			if st := stanceOf(set.Doc(year, org), f, orgs, true); st.explains {
 				return finding.Explained, fmt.Sprintf("explained by %s: %s", org, st.text)
 			}
 		}
 		return finding.Open, ""
 	}
-	var explainers, texts, acks, missing []string // texts[i] is explainers[i]'s
+	var (
+		explainers, texts, acks, missing []string // texts[i] is explainers[i]'s
+		noted                            bool     // an acknowledgement has a note
+		ackNotes                         []string // "09Y" or "09Y: note"
+	)
 	for _, org := range orgs {
 		others := slices.DeleteFunc(slices.Clone(orgs), func(o string) bool { return o == org })
-		st := stanceOf(set.Doc(year, org), f, others)
+		st := stanceOf(set.Doc(year, org), f, others, false)
 		switch {
 		case st.explains:
 			explainers = append(explainers, org)
 			texts = append(texts, st.text)
 		case st.acknowledges:
 			acks = append(acks, org)
+			note := org
+			if strings.TrimSpace(st.text) != "" {
+				note, noted = org+": "+st.text, true
+			}
+			ackNotes = append(ackNotes, note)
 		default:
 			missing = append(missing, org)
 		}
@@ -304,7 +317,11 @@ func explain(f finding.Finding, set *plan.Set, year string) (finding.Status, str
 	if len(explainers) > 0 && len(missing) == 0 {
 		reason := "explained by " + strings.Join(said, "; ")
 		if len(acks) > 0 {
-			reason += "; acknowledged by " + strings.Join(acks, ", ")
+			sep := ", "
+			if noted {
+				sep = "; "
+			}
+			reason += "; acknowledged by " + strings.Join(ackNotes, sep)
 		}
 		return finding.Explained, reason
 	}

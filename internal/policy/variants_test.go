@@ -3,6 +3,7 @@ package policy_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,8 +97,7 @@ func TestVariants(t *testing.T) {
 			}
 			for _, want := range v.Expect {
 				if !hasFinding(res.Findings, want) {
-					t.Errorf("%s: missing %s %s for %s at %s:%d (blocking %v, reason %q); got:\n%s", v.Description, want.Severity, want.Rule, want.Org, want.File, want.Line,
-						want.Blocking, want.Reason, dump(res.Findings))
+					t.Errorf("%s: missing %s; got:\n%s", v.Description, want, dump(res.Findings))
 				}
 			}
 			for _, no := range v.Absent {
@@ -109,6 +109,17 @@ func TestVariants(t *testing.T) {
 			}
 		})
 	}
+}
+
+func (e expectation) String() string {
+	s := fmt.Sprintf("%s %s for %s at %s:%d", e.Severity, e.Rule, e.Org, e.File, e.Line)
+	if e.Blocking != nil {
+		s += fmt.Sprintf(", blocking %t", *e.Blocking)
+	}
+	if e.Reason != "" {
+		s += fmt.Sprintf(", reason containing %q", e.Reason)
+	}
+	return s
 }
 
 func hasFinding(fs []finding.Finding, want expectation) bool {
