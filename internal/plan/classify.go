@@ -49,7 +49,7 @@ func classify(d *Document, e *verr) (string, token.Pos, string) {
 		}
 		missing := p[:min(n+1, len(p))]
 		e.path = missing
-		return "S03", pos, fmt.Sprintf("%s is missing: a %s plan must have it", DisplayPath(missing), d.Kind)
+		return "S03", pos, fmt.Sprintf("%s is missing: a %s must have it", DisplayPath(missing), kindNoun(d.Kind))
 	}
 	disp := DisplayPath(p)
 	last := ""
@@ -86,6 +86,23 @@ func classify(d *Document, e *verr) (string, token.Pos, string) {
 		}
 	}
 	return "S03", pos, msg
+}
+
+// kindNoun names a document of a kind the way its readers do.
+func kindNoun(kind string) string {
+	switch kind {
+	case "provider", "commissioner":
+		return kind + " plan"
+	case "system":
+		return "system file"
+	case "organisations":
+		return "organisation reference list"
+	case "waivers":
+		return "waiver file"
+	case "register":
+		return "regulator register"
+	}
+	return kind + " file"
 }
 
 func cmpOr(a, b string) string {

@@ -32,8 +32,13 @@ func crossCheck(set *Set) []finding.Finding {
 		}
 	}
 	for _, d := range set.Documents {
-		if d.Kind == "waivers" {
+		switch d.Kind {
+		case "waivers":
 			add("S00", d, []any{"kind"}, "waivers are regulator-owned and belong in policy/waivers/, not in plans/")
+		case "register":
+			// A register under plans/ is never read as one: the figures
+			// plans are judged by come only from policy/register/.
+			add("S00", d, []any{"kind"}, "the regulator register is regulator-owned and belongs in policy/register/, not in plans/")
 		}
 	}
 	for _, extra := range lists[min(1, len(lists)):] {

@@ -114,6 +114,8 @@ func TestRejections(t *testing.T) {
 			[]want{{"S00", f, 0, "over the"}}},
 		{"waivers in plans", fstest.MapFS{f: {Data: []byte("kind: \"waivers\"\nwaivers: []\n")}},
 			[]want{{"S00", f, 1, "belong in policy/waivers"}}},
+		{"register in plans", fstest.MapFS{f: {Data: []byte("kind: \"register\"\nyear: \"2019/20\"\nregulator: \"R\"\nproviders: {}\ncommissioners: {}\nsystems: {}\nsubmission_windows: []\nnational_asks: {}\n")}},
+			[]want{{"S00", f, 1, "belongs in policy/register"}}},
 		{"unknown kind", fstest.MapFS{f: {Data: []byte("kind: \"budget\"\n")}},
 			[]want{{"S03", f, 1, "kind must be one of"}}},
 	}

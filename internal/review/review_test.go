@@ -259,3 +259,43 @@ func TestReferenceListChangeThatBreaksOtherPlansBlocks(t *testing.T) {
 		}
 	}
 }
+
+// TestRegisterIsJudgedFromBase: a pull request that lowers RTK's control
+// total in the register and plans the deeper deficit in the same change is
+// judged by the register on main; the rebase shows only as a rules change.
+func TestRegisterIsJudgedFromBase(t *testing.T) {
+	g := testutil.NewGit(t)
+	g.Branch("rebase")
+	g.Replace("policy/register/2019-20.cue", "control_total: -7500", "control_total: -12000")
+	g.Replace(rtk, "\tsurplus: -7500\n", "\tsurplus: -12000\n")
+	g.Replace(rtk, "non_pay:      98000", "non_pay:      102500")
+	g.Commit("RTK rebases its own control total")
+	r := run(t, g, "main", "rebase")
+	if r.Pass() {
+		t.Fatal("a pull request changed the register it is judged by and passed")
+	}
+	var c01 bool
+	for _, f := range r.Blocking {
+		if f.Rule == "C01" && f.Involves("RTK") {
+			c01 = true
+			if !strings.Contains(f.Message, "£-7,500k") {
+				t.Errorf("C01 judged against the proposed register: %s", f.Message)
+			}
+		}
+	}
+	if !c01 {
+		t.Errorf("no blocking C01 for RTK: %+v", r.Blocking)
+	}
+	if strings.Join(r.RulesChanged, ",") != "policy/register/2019-20.cue" {
+		t.Errorf("rules changed: %v", r.RulesChanged)
+	}
+	// Under the proposed register RTK meets its control total but the
+	// system and the sector still fall short, so it is not newly passing:
+	// the impact is computed, and says nothing about RTK.
+	if r.Impact == nil || r.Impact.Err != nil {
+		t.Fatalf("impact %+v, want the proposed register evaluated", r.Impact)
+	}
+	if s := r.Summary(); !strings.Contains(s, "This pull request changes the rules") || !strings.Contains(s, "policy/register/2019-20.cue") {
+		t.Errorf("summary does not say the register changed:\n%s", s)
+	}
+}
