@@ -298,12 +298,12 @@ func explain(f finding.Finding, set *plan.Set, year string) (finding.Status, str
 		switch {
 		case st.explains:
 			explainers = append(explainers, org)
-			texts = append(texts, st.text)
+			texts = append(texts, clause(st.text))
 		case st.acknowledges:
 			acks = append(acks, org)
 			note := org
 			if strings.TrimSpace(st.text) != "" {
-				note, noted = org+": "+st.text, true
+				note, noted = org+": "+clause(st.text), true
 			}
 			ackNotes = append(ackNotes, note)
 		default:
@@ -351,4 +351,10 @@ func explain(f finding.Finding, set *plan.Set, year string) (finding.Status, str
 		reason += ": " + strings.Join(said, "; ")
 	}
 	return finding.Open, reason
+}
+
+// clause trims a sentence's closing full stop, so explanations joined with
+// "; " do not read ".;".
+func clause(text string) string {
+	return strings.TrimRight(strings.TrimSpace(text), ".")
 }
