@@ -182,16 +182,14 @@ func years(set *plan.Set) func(finding.Finding) string {
 	}
 }
 
-// AlignmentCategory is the catalogue category of rules that compare two
-// organisations' plans of one contract.
-const AlignmentCategory = "alignment"
-
 // NeedsAgreement reports whether a finding can be explained only by every
-// organisation it involves: a misalignment (category "alignment") or a
-// system or national roll-up, naming two or more organisations. Any other
-// warning is explained by any one of its organisations.
+// organisation it involves: any finding naming two or more organisations,
+// such as a misalignment (A01-A04), income from a commissioner that does not
+// follow activity (R01), or a system or national roll-up. One side alone
+// cannot explain away what the other side also signs. A finding about one
+// organisation is explained by its own plan.
 func NeedsAgreement(f finding.Finding) bool {
-	return len(parties(f)) >= 2 && (f.Category == AlignmentCategory || f.Scope != "")
+	return len(parties(f)) >= 2
 }
 
 // parties lists a finding's organisations once each, primary first.
