@@ -54,6 +54,20 @@ var (
 	// A waiver that has expired.
 	expiredWaiver = []edit{{"policy/waivers/2019-20.cue", "waivers: []",
 		"waivers: [{\n\trule:     \"A02\"\n\torg:      \"RTK\"\n\treason:   \"Contract value in arbitration\"\n\tapprover: \"Regional finance director, South East\"\n\texpires:  \"2019-02-01\"\n}]"}}
+	// The read-across cases: RTP declares 61% occupancy while its spells
+	// imply about 90% (R03), RTK moves £20m from pay to non-pay (R02) and
+	// marks its two productivity schemes unidentified (R04), RXX declares
+	// every bed full all year (B01 on declared beds).
+	readAcross = []edit{
+		{"plans/2019-20/providers/rtp.cue", "beds_occupied: months: [790, 795, 786, 801, 777, 794, 811, 812, 828, 856, 850, 828]",
+			"beds_occupied: months: [549, 549, 549, 549, 549, 549, 549, 549, 580, 580, 580, 580]"},
+		{rtk, "substantive: 174800", "substantive: 154800"},
+		{rtk, "non_pay:      98000", "non_pay:      118000"},
+		{rtk, `category: "productivity", recurrent: true, identified: true, value: 2300`, `category: "productivity", recurrent: true, identified: false, value: 2300`},
+		{rtk, `category: "productivity", recurrent: true, identified: true, value: 1900`, `category: "productivity", recurrent: true, identified: false, value: 1900`},
+		{"plans/2019-20/providers/rxx.cue", "beds_occupied: months: [296, 297, 295, 296, 294, 296, 298, 300, 304, 316, 305, 302]",
+			"beds_occupied: months: [332, 332, 332, 332, 332, 332, 332, 332, 338, 338, 338, 338]"},
+	}
 	// RTK's board declines its control total: the register still offers
 	// the funding (C02) and the sector misses breakeven (N01).
 	declined = []edit{{rtk, "accepted:        true", "accepted:        false"}}
@@ -125,6 +139,7 @@ func TestCheckGolden(t *testing.T) {
 		{"check_dropped_contract_text", droppedContract, nil, ExitBlocking},
 		{"check_refused_plan_text", refusedPlan, nil, ExitBlocking},
 		{"check_expired_waiver_text", expiredWaiver, nil, ExitBlocking},
+		{"check_read_across_text", readAcross, nil, ExitBlocking},
 		{"check_declined_control_total_markdown", declined, []string{"--format", "markdown"}, ExitBlocking},
 		{"check_misaligned_markdown", []edit{{"plans/2019-20/commissioners/09n.cue",
 			`gp_referrals: {total: 46148, months: [3669,`, `gp_referrals: {total: 49148, months: [6669,`}}, []string{"--format", "markdown"}, ExitBlocking},
