@@ -48,6 +48,7 @@ contract_pairs contains [p_code, c_code] if {
 activity_lines_named(a, b) := {line | some line, _ in a} | {line | some line, _ in b}
 
 # METADATA
+# scope: document
 # description: |
 #   line_annual(lines, line) is the annual value of a line of an activity
 #   block: the sum of its months, not its declared total (I01 checks that), and
@@ -57,6 +58,7 @@ line_annual(lines, line) := sum(lines[line].months)
 line_annual(lines, line) := 0 if not lines[line]
 
 # METADATA
+# scope: document
 # description: |
 #   severity_band(x, warning_limit, error_limit) is "error" above error_limit,
 #   "warning" above warning_limit and undefined otherwise: exactly at a limit

@@ -138,6 +138,7 @@ _occupancy_pct(used, available) := {"pct": (used * 100) / available} if availabl
 _occupancy_pct(_, available) := {} if available == 0
 
 # METADATA
+# scope: document
 # description: |
 #   occupancy_above(o, limit) holds when month o of occupancy(provider) is
 #   above limit percent; needing beds in a month with none open is above any

@@ -60,6 +60,7 @@ fmt_pct(x) := concat("", [fmt_decimal(x, 1), "%"])
 fmt_gbp(x) := sprintf("£%sk", [fmt_int(x)])
 
 # METADATA
+# scope: document
 # description: pct_diff(a, b) is abs(a - b) as a percentage of b (0 when both are 0).
 pct_diff(a, b) := 0 if {
 	a == 0

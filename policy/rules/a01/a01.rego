@@ -59,13 +59,13 @@ findings contains f if {
 
 _same_months(a, b, line) if a[line].months == b[line].months
 
-_material(band, difference, floor) := band if difference >= floor
+_material(band, difference, materiality) := band if difference >= materiality
 
-_material(_, difference, floor) := "info" if difference < floor
+_material(_, difference, materiality) := "info" if difference < materiality
 
-_floor_note("info", difference, floor) := sprintf(
+_floor_note("info", difference, materiality) := sprintf(
 	"; a difference of %s a year is below the materiality floor of %s, so it is shown only",
-	[lib.fmt_int(difference), lib.fmt_int(floor)],
+	[lib.fmt_int(difference), lib.fmt_int(materiality)],
 )
 
 _floor_note(severity, _, _) := "" if severity != "info"

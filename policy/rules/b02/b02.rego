@@ -13,6 +13,8 @@ package triangulate.rules.b02
 import data.triangulate.lib
 
 findings contains f if {
+	limit := lib.thresholds.occupancy.warning_pct
+	standard := lib.thresholds.standards.ae_4h_pct
 	some code, provider in lib.providers
 	trajectory := provider.performance.ae_4h
 	some m, o in lib.provider_occupancy[code]
@@ -20,13 +22,11 @@ findings contains f if {
 	# A month needing beds with none open is B01's error; there is no
 	# occupancy to quote here.
 	o.bed_days_open > 0
-	limit := lib.thresholds.occupancy.warning_pct
 	lib.occupancy_above(o, limit)
 	seen := trajectory.numerator[m - 1]
 	attendances := trajectory.denominator[m - 1]
 	attendances > 0
 	rate := (seen * 100) / attendances
-	standard := lib.thresholds.standards.ae_4h_pct
 	rate >= standard
 	f := lib.finding({
 		"rule": "B02",

@@ -18,6 +18,7 @@ import data.triangulate.lib
 _lines := {"non_elective", "ae_total"}
 
 findings contains f if {
+	gap_limit := lib.thresholds.growth.prior_year_gap_points
 	some code, provider in lib.providers
 	some line in _lines
 	label := lib.activity_line_label(line)
@@ -27,7 +28,6 @@ findings contains f if {
 	planned := sum([sum(a[line].months) | some a in provider.activity; a[line]])
 	growth := lib.growth_pct(planned, prior)
 	gap := trend - growth
-	gap_limit := lib.thresholds.growth.prior_year_gap_points
 	gap > gap_limit
 
 	# All three figures share the decimals that show the gap above its limit,

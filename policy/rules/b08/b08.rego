@@ -17,6 +17,7 @@ import data.triangulate.lib
 _lines := {"non_elective", "ae_total"}
 
 findings contains f if {
+	limit := lib.thresholds.flat_profile.max_spread_pct
 	some code, provider in lib.providers
 	some line in _lines
 	label := lib.activity_line_label(line)
@@ -26,7 +27,6 @@ findings contains f if {
 	mean := sum(monthly) / 12
 	mean > 0
 	spread := ((max(monthly) - min(monthly)) * 100) / mean
-	limit := lib.thresholds.flat_profile.max_spread_pct
 	spread < limit
 	f := lib.finding({
 		"rule": "B08",

@@ -18,9 +18,9 @@ package triangulate.rules.i04
 import data.triangulate.lib
 
 findings contains f if {
+	tolerance := lib.thresholds.consistency.wte_tolerance
 	some code, plan in lib.providers
 	workforce := plan.workforce
-	tolerance := lib.thresholds.consistency.wte_tolerance
 	groups := [_group_months(group) | some group in workforce.groups]
 	sums := [sum([months[i] | some months in groups]) | some i, _ in workforce.total]
 	workforce.total != sums

@@ -22,9 +22,9 @@ package triangulate.rules.r03
 import data.triangulate.lib
 
 findings contains f if {
+	tolerance := lib.thresholds.read_across.occupancy_agreement_pct
 	some code, provider in lib.providers
 	provider.type == "acute"
-	tolerance := lib.thresholds.read_across.occupancy_agreement_pct
 	declared := provider.capacity.beds_occupied.months
 	apart := [g |
 		some m, o in lib.derived_occupancy(provider)
