@@ -4,17 +4,67 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/triangulate-nhs/triangulate/internal/cli"
 )
 
+// exitInterrupted is the exit code of a run stopped by SIGINT or SIGTERM
+// (128 + SIGINT, as shells report Ctrl-C), documented in the README. One
+// code for both: a CI job cancelled with SIGTERM and a person pressing
+// Ctrl-C both mean "no result".
+const exitInterrupted = 130
+
+// gracePeriod is how long an interrupted run may take to wind down before
+// the process exits regardless. Work that honours its context returns in
+// milliseconds; CUE evaluation does not (a file under its deadline can take
+// up to two seconds), and nobody waiting on Ctrl-C should wait longer.
+const gracePeriod = 2 * time.Second
+
 func main() {
+	os.Exit(run(cli.Main, os.Args[1:], os.Stdout, os.Stderr, gracePeriod))
+}
+
+// work is the command line proper; run adds signal handling around it.
+type work func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+
+// run runs w with a context that the first SIGINT or SIGTERM cancels. The
+// report is held until w returns, so an interrupted run never writes part of
+// one: on a signal, run waits up to grace for w to return, discards its
+// output, says so on stderr and returns exitInterrupted. A second signal
+// ends the process at once (the default action, restored after the first).
+func run(w work, args []string, stdout, stderr io.Writer, grace time.Duration) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	defer stop()
+	var out bytes.Buffer
+	done := make(chan int, 1) // buffered: an abandoned w must not block
+	go func() { done <- w(ctx, args, &out, stderr) }()
+	select {
+	case code := <-done:
+		if ctx.Err() == nil {
+			stop()
+			if _, err := stdout.Write(out.Bytes()); err != nil {
+				fmt.Fprintf(stderr, "triangulate: write output: %v\n", err)
+				return cli.ExitInput
+			}
+			return code
+		}
+	case <-ctx.Done():
+		stop()
+		timer := time.NewTimer(grace)
+		defer timer.Stop()
+		select {
+		case <-done:
+		case <-timer.C:
+		}
+	}
+	fmt.Fprintln(stderr, "triangulate: interrupted: partial results discarded")
+	return exitInterrupted
 }

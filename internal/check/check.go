@@ -82,7 +82,7 @@ func (r *Result) Blocking() bool {
 
 // Run checks the plans in plansFS against the rules.
 func Run(ctx context.Context, rules *Rules, plansFS fs.FS, opts Options) (*Result, error) {
-	set, err := rules.Schema.Load(plansFS, plan.Options{MaxFileSize: opts.MaxFileSize})
+	set, err := rules.Schema.LoadContext(ctx, plansFS, plan.Options{MaxFileSize: opts.MaxFileSize})
 	if err != nil {
 		return nil, fmt.Errorf("load plans: %w", err)
 	}

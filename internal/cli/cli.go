@@ -80,7 +80,7 @@ findings, 2 usage or input error.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &exitError{code: ExitInput, err: err}
 	})
-	root.AddCommand(newCheck(), newRules(), newReview())
+	root.AddCommand(newCheck(), newRules(), newReview(), newSandbox())
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(root.FlagErrorFunc())
 	}
@@ -141,11 +141,15 @@ func source(dir, ref string) (fs.FS, string, error) {
 	if err != nil {
 		return nil, "", &exitError{code: ExitInput, err: err}
 	}
-	fsys, c, err := repo.FS(ref)
+	c, err := repo.Resolve(ref)
 	if err != nil {
 		return nil, "", &exitError{code: ExitInput, err: err}
 	}
-	return fsys, fmt.Sprintf("%s (%s)", ref, c.Hash.String()[:12]), nil
+	fsys, err := c.FS()
+	if err != nil {
+		return nil, "", &exitError{code: ExitInput, err: fmt.Errorf("read %s: %w", ref, err)}
+	}
+	return fsys, fmt.Sprintf("%s (%s)", ref, c.Hash[:12]), nil
 }
 
 func usageErr(format string, args ...any) error {

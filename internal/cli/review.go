@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,19 +14,60 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/triangulate-nhs/triangulate/internal/check"
 	"github.com/triangulate-nhs/triangulate/internal/github"
 	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
 	"github.com/triangulate-nhs/triangulate/internal/report"
 	"github.com/triangulate-nhs/triangulate/internal/review"
 )
 
-// env reads the environment; tests replace it.
-var env = os.Getenv
+// reviewEnv is what the review command takes from outside the process. It
+// is passed in, so a test gives it a fake GitHub, environment, clock and
+// files instead of swapping package-level hooks.
+type reviewEnv struct {
+	// Getenv reads the environment: GITHUB_TOKEN, GITHUB_API_URL,
+	// GITHUB_EVENT_PATH, GITHUB_EVENT_NAME and GITHUB_STEP_SUMMARY.
+	Getenv func(string) string
+	// Now decides which waivers are in date.
+	Now func() time.Time
+	// ReadFile reads the Actions event payload.
+	ReadFile func(name string) ([]byte, error)
+	// AppendFile opens the job summary for appending.
+	AppendFile func(name string) (io.WriteCloser, error)
+	// OpenRepo opens the git repository holding the commits.
+	OpenRepo func(dir string) (*gitrepo.Repo, error)
+	// GitHub connects to the REST API at apiURL (empty: github.com) with
+	// token, treating comments by login as the tool's own.
+	GitHub func(apiURL, token, login string) (gitHub, error)
+}
 
-// publisherOptions are added to every publisher; tests make retries instant.
-var publisherOptions []github.Option
+// gitHub is what review needs of GitHub.
+type gitHub interface {
+	PullRequest(ctx context.Context, owner, repo string, number int) (github.PRInfo, error)
+	Publish(ctx context.Context, pub github.Publication) (github.Outcome, error)
+}
 
-func newReview() *cobra.Command {
+var _ gitHub = (*github.Publisher)(nil)
+
+// osReviewEnv is the review command's environment in a real run.
+func osReviewEnv() reviewEnv {
+	return reviewEnv{
+		Getenv:   os.Getenv,
+		Now:      time.Now,
+		ReadFile: os.ReadFile,
+		AppendFile: func(name string) (io.WriteCloser, error) {
+			return os.OpenFile(name, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		},
+		OpenRepo: gitrepo.Open,
+		GitHub: func(apiURL, token, login string) (gitHub, error) {
+			return github.New(&http.Client{Timeout: 60 * time.Second}, apiURL, token, github.WithAuthor(login))
+		},
+	}
+}
+
+func newReview() *cobra.Command { return newReviewWith(osReviewEnv()) }
+
+func newReviewWith(env reviewEnv) *cobra.Command {
 	var (
 		local    bool
 		dir      string
@@ -55,12 +97,13 @@ Exit codes: 0 the gate passes, 1 it fails, 2 usage or input error.`,
   triangulate review --repo nhs-plans/plans-2019 --pr 42
   GITHUB_TOKEN=... triangulate review   # inside a pull_request workflow`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			repo, err := gitrepo.Open(dir)
+			repo, err := env.OpenRepo(dir)
 			if err != nil {
 				return &exitError{code: ExitInput, err: err}
 			}
 			ctx := cmd.Context()
-			opts := review.Options{}
+			opts := review.Options{Check: check.Options{Today: env.Now()}}
+			w := cmd.OutOrStdout()
 			if local {
 				if len(args) != 2 {
 					return usageErr("--local takes two refs: BASE HEAD")
@@ -69,30 +112,31 @@ Exit codes: 0 the gate passes, 1 it fails, 2 usage or input error.`,
 				if err != nil {
 					return &exitError{code: ExitInput, err: fmt.Errorf("review %s..%s: %w", args[0], args[1], err)}
 				}
-				fmt.Fprint(cmd.OutOrStdout(), r.Markdown())
+				if err := report.WriteReview(w, r); err != nil {
+					return &exitError{code: ExitInput, err: fmt.Errorf("write review: %w", err)}
+				}
 				return gateExit(r)
 			}
 			if len(args) != 0 {
 				return usageErr("refs are given with --local only; on GitHub the pull request names them")
 			}
-			target, err := resolveTarget(repoName, prNumber)
+			target, err := resolveTarget(env, repoName, prNumber)
 			if err != nil {
 				return err
 			}
-			token := env("GITHUB_TOKEN")
+			token := env.Getenv("GITHUB_TOKEN")
 			if token == "" {
 				return usageErr("GITHUB_TOKEN is not set: a token is needed to post the review (use --local to print it instead)")
 			}
 			if apiURL == "" {
-				apiURL = env("GITHUB_API_URL")
+				apiURL = env.Getenv("GITHUB_API_URL")
 			}
-			pub, err := github.New(&http.Client{Timeout: 60 * time.Second}, apiURL, token,
-				append([]github.Option{github.WithAuthor(botLogin)}, publisherOptions...)...)
+			gh, err := env.GitHub(apiURL, token, botLogin)
 			if err != nil {
 				return usageErr("%v", err)
 			}
 			if target.headSHA == "" {
-				info, err := pub.PullRequest(ctx, target.owner, target.name, target.number)
+				info, err := gh.PullRequest(ctx, target.owner, target.name, target.number)
 				if err != nil {
 					return &exitError{code: ExitInput, err: fmt.Errorf("read pull request %s: %w", target, err)}
 				}
@@ -102,13 +146,13 @@ Exit codes: 0 the gate passes, 1 it fails, 2 usage or input error.`,
 			if err != nil {
 				return &exitError{code: ExitInput, err: fmt.Errorf("review %s: %w", target, err)}
 			}
+			rendered := report.RenderReview(r)
 			pr := github.PR{Owner: target.owner, Repo: target.name, Number: target.number, HeadSHA: r.HeadSHA}
-			out, err := pub.Publish(ctx, r.Publication(pr))
-			w := cmd.OutOrStdout()
+			out, err := gh.Publish(ctx, publication(pr, rendered))
 			switch {
 			case errors.Is(err, github.ErrReadOnly):
 				fmt.Fprintf(cmd.ErrOrStderr(), "triangulate: the token cannot write to %s (a fork's read-only token?): reporting as workflow annotations and the job summary instead\n", target)
-				if ferr := fallback(w, r); ferr != nil {
+				if ferr := fallback(env, w, r); ferr != nil {
 					return &exitError{code: ExitInput, err: ferr}
 				}
 				return gateExit(r)
@@ -118,7 +162,7 @@ Exit codes: 0 the gate passes, 1 it fails, 2 usage or input error.`,
 				return &exitError{code: ExitInput, err: fmt.Errorf("publish review on %s: %w", target, err)}
 			}
 			fmt.Fprintf(w, "%s: %s\nposted %d line comments (%d already there, %d listed in the review body, %d failed), deleted %d outdated\n",
-				r.Gate().State, r.Gate().Description, out.Posted, out.Skipped, out.Listed, out.Failed, out.Deleted)
+				rendered.State, rendered.Description, out.Posted, out.Skipped, out.Listed, out.Failed, out.Deleted)
 			for _, warn := range out.Warnings {
 				fmt.Fprintf(cmd.ErrOrStderr(), "triangulate: %s\n", warn)
 			}
@@ -135,6 +179,21 @@ Exit codes: 0 the gate passes, 1 it fails, 2 usage or input error.`,
 	c.Flags().StringVar(&apiURL, "api-url", "", "GitHub REST API URL (default: $GITHUB_API_URL or https://api.github.com)")
 	c.Flags().StringVar(&botLogin, "bot-login", "github-actions[bot]", "the login the token posts as: only its comments are updated or deleted")
 	return c
+}
+
+// publication hands the rendered review to the publisher, which takes
+// rendered text only.
+func publication(pr github.PR, out report.ReviewOutput) github.Publication {
+	pub := github.Publication{
+		PR: pr, Summary: out.Summary, Body: out.Body, Keep: out.Keep,
+		Status: github.Status{State: out.State, Description: out.Description},
+	}
+	for _, c := range out.Comments {
+		pub.Comments = append(pub.Comments, github.Comment{
+			Path: c.Path, Line: c.Line, Side: c.Side, Body: c.Body, Brief: c.Brief, Fingerprint: c.Fingerprint,
+		})
+	}
+	return pub
 }
 
 func gateExit(r *review.Review) error {
@@ -154,7 +213,7 @@ func (t target) String() string { return fmt.Sprintf("%s/%s#%d", t.owner, t.name
 
 // resolveTarget finds the pull request from the flags, or from the GitHub
 // Actions event payload.
-func resolveTarget(repoName string, number int) (target, error) {
+func resolveTarget(env reviewEnv, repoName string, number int) (target, error) {
 	if repoName != "" || number != 0 {
 		owner, name, ok := strings.Cut(repoName, "/")
 		if !ok || owner == "" || name == "" || strings.Contains(name, "/") || number <= 0 {
@@ -162,11 +221,11 @@ func resolveTarget(repoName string, number int) (target, error) {
 		}
 		return target{owner: owner, name: name, number: number}, nil
 	}
-	path := env("GITHUB_EVENT_PATH")
+	path := env.Getenv("GITHUB_EVENT_PATH")
 	if path == "" {
 		return target{}, usageErr("not in GitHub Actions (no GITHUB_EVENT_PATH): give --repo and --pr, or --local BASE HEAD")
 	}
-	raw, err := os.ReadFile(path)
+	raw, err := env.ReadFile(path)
 	if err != nil {
 		return target{}, &exitError{code: ExitInput, err: fmt.Errorf("read event payload: %w", err)}
 	}
@@ -189,7 +248,7 @@ func resolveTarget(repoName string, number int) (target, error) {
 		return target{}, &exitError{code: ExitInput, err: fmt.Errorf("read event payload %s: %w", path, err)}
 	}
 	if ev.PullRequest == nil {
-		return target{}, usageErr("the %s event is not a pull request event; review runs on pull_request", env("GITHUB_EVENT_NAME"))
+		return target{}, usageErr("the %s event is not a pull request event; review runs on pull_request", env.Getenv("GITHUB_EVENT_NAME"))
 	}
 	owner, name, ok := strings.Cut(ev.Repository.FullName, "/")
 	if !ok || !validSHA(ev.PullRequest.Base.SHA) || !validSHA(ev.PullRequest.Head.SHA) || ev.PullRequest.Number <= 0 {
@@ -208,23 +267,25 @@ func validSHA(s string) bool {
 }
 
 // fallback reports through the workflow itself when GitHub refuses writes:
-// annotations on the log and the review as the job summary.
-func fallback(w io.Writer, r *review.Review) error {
-	res := report.Result{Findings: r.Relocated(), Rules: r.Catalogue, PlansRead: r.Head.PlansRead}
-	if err := report.Write(w, "github", res); err != nil {
+// annotations on the log, and the review as the job summary (within
+// GitHub's size limit), or on w outside Actions.
+func fallback(env reviewEnv, w io.Writer, r *review.Review) error {
+	if err := report.WriteReviewAnnotations(w, r); err != nil {
 		return fmt.Errorf("write annotations: %w", err)
 	}
-	path := env("GITHUB_STEP_SUMMARY")
+	path := env.Getenv("GITHUB_STEP_SUMMARY")
 	if path == "" {
-		_, err := fmt.Fprint(w, r.Markdown())
-		return err
+		return report.WriteReview(w, r)
 	}
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	f, err := env.AppendFile(path)
 	if err != nil {
 		return fmt.Errorf("write job summary: %w", err)
 	}
-	defer f.Close()
-	if _, err := fmt.Fprint(f, r.Markdown()); err != nil {
+	if err := report.WriteReviewJobSummary(f, r); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
 		return fmt.Errorf("write job summary: %w", err)
 	}
 	return nil

@@ -1,15 +1,14 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
+	"fmt"
+	"maps"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/triangulate-nhs/triangulate/internal/github"
 	"github.com/triangulate-nhs/triangulate/internal/github/githubtest"
 	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
 	"github.com/triangulate-nhs/triangulate/internal/testutil"
@@ -20,10 +19,6 @@ const (
 	n09 = "plans/2019-20/commissioners/09n.cue"
 	rtk = "plans/2019-20/providers/rtk.cue"
 )
-
-func init() {
-	publisherOptions = []github.Option{github.WithSleep(func(context.Context, time.Duration) error { return nil })}
-}
 
 // prRepo is an on-disk repository holding main and the branches of the
 // pull requests under review.
@@ -39,11 +34,11 @@ func newPRRepo(t *testing.T) *prRepo {
 }
 
 func (p *prRepo) sha(ref string) string {
-	c, err := gitrepo.Wrap(p.Repo).Commit(ref)
+	c, err := gitrepo.Wrap(p.Repo).Resolve(ref)
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	return c.Hash.String()
+	return c.Hash
 }
 
 // open tells the fake GitHub about pull request n from branch onto main and
@@ -51,13 +46,19 @@ func (p *prRepo) sha(ref string) string {
 func (p *prRepo) open(srv *githubtest.Server, n int, branch string) {
 	p.t.Helper()
 	repo := gitrepo.Wrap(p.Repo)
-	base, _ := repo.Commit("main")
-	head, _ := repo.Commit(branch)
-	mb, err := repo.MergeBase(base, head)
+	base, err := repo.Resolve("main")
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	changes, err := repo.Diff(context.Background(), mb, head)
+	head, err := repo.Resolve(branch)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	mb, err := base.MergeBase(head)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	changes, err := repo.Changes(context.Background(), mb, head)
 	if err != nil {
 		p.t.Fatal(err)
 	}
@@ -68,15 +69,13 @@ func (p *prRepo) open(srv *githubtest.Server, n int, branch string) {
 			}
 		}
 	}
-	srv.SetPullRequest(n, base.Hash.String(), head.Hash.String(), "main", branch)
+	srv.SetPullRequest(n, base.Hash, head.Hash, "main", branch)
 }
 
 // reviewPR runs `triangulate review --repo o/plans --pr n` against srv.
-func (p *prRepo) reviewPR(srv *githubtest.Server, n int) (string, string, int) {
+func (p *prRepo) reviewPR(w *world, n int) (string, string, int) {
 	p.t.Helper()
-	p.t.Setenv("GITHUB_TOKEN", githubtest.Token)
-	p.t.Setenv("GITHUB_API_URL", srv.URL())
-	return run(p.t, "review", "-C", p.dir, "--repo", "o/plans", "--pr", itoa(n))
+	return w.review(p.t, "-C", p.dir, "--repo", "o/plans", "--pr", itoa(n))
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
@@ -110,14 +109,10 @@ func TestReviewCleanPRFromActionsEvent(t *testing.T) {
 		"repository": map[string]any{"full_name": "o/plans"},
 	}
 	raw, _ := json.Marshal(event)
-	path := filepath.Join(t.TempDir(), "event.json")
-	if err := os.WriteFile(path, raw, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("GITHUB_EVENT_PATH", path)
-	t.Setenv("GITHUB_TOKEN", githubtest.Token)
-	t.Setenv("GITHUB_API_URL", srv.URL())
-	out, errOut, code := run(t, "review", "-C", p.dir)
+	w := newWorld(srv)
+	w.files["/github/workflow/event.json"] = bytes.NewBuffer(raw)
+	w.vars["GITHUB_EVENT_PATH"] = "/github/workflow/event.json"
+	out, errOut, code := w.review(t, "-C", p.dir)
 	if code != ExitClean {
 		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
 	}
@@ -126,6 +121,10 @@ func TestReviewCleanPRFromActionsEvent(t *testing.T) {
 	}
 	if n := len(srv.ReviewComments()); n != 0 {
 		t.Errorf("%d line comments on a clean change", n)
+	}
+	// The verdict once: it used to read "submittable: Submittable: ...".
+	if r := srv.Reviews(); len(r) != 1 || !strings.HasPrefix(r[0]["body"].(string), "**Triangulate:** Submittable: nothing blocks RTK.\n") {
+		t.Errorf("reviews %v, want one saying the verdict once", r)
 	}
 	ic := srv.IssueComments()
 	if len(ic) != 1 || !strings.Contains(ic[0].Body, "✅ submittable") || !strings.Contains(ic[0].Body, "<!-- triangulate:summary -->") {
@@ -146,8 +145,9 @@ func TestReviewLifecycle(t *testing.T) {
 	p.Commit("new referral forecasts")
 	srv := githubtest.NewServer(t)
 	p.open(srv, 12, "referrals")
+	w := newWorld(srv)
 
-	out, errOut, code := p.reviewPR(srv, 12)
+	out, errOut, code := p.reviewPR(w, 12)
 	if code != ExitBlocking {
 		t.Fatalf("misalignment: exit %d, want %d: %s\n%s", code, ExitBlocking, errOut, out)
 	}
@@ -164,7 +164,7 @@ func TestReviewLifecycle(t *testing.T) {
 	if !strings.Contains(onLine[ra2+":26"], "@triangulate-nhs/09n-planning") || !strings.Contains(onLine[n09+":46"], "@triangulate-nhs/ra2-planning") {
 		t.Error("comments do not mention the counterparty's owners")
 	}
-	if s := lastStatus(t, srv); s["state"] != "failure" || !strings.Contains(s["description"].(string), "A01") {
+	if s := lastStatus(t, srv); s["state"] != "failure" || s["description"] != "Not submittable: 2 blocking findings involve 09N, RA2 (A01, A03)" {
 		t.Errorf("status %v", s)
 	}
 	reviews := srv.Count("pulls/create-review", 200)
@@ -173,7 +173,7 @@ func TestReviewLifecycle(t *testing.T) {
 	}
 
 	// A re-run on the same head posts nothing new.
-	if _, errOut, code := p.reviewPR(srv, 12); code != ExitBlocking {
+	if _, errOut, code := p.reviewPR(w, 12); code != ExitBlocking {
 		t.Fatalf("re-run: exit %d: %s", code, errOut)
 	}
 	if got := srv.Count("pulls/create-review", 200); got != reviews {
@@ -190,7 +190,7 @@ func TestReviewLifecycle(t *testing.T) {
 	p.Replace(n09, `gp_referrals: {total: 50148, months: [7669,`, `gp_referrals: {total: 47148, months: [4669,`)
 	p.Commit("agree referrals with RA2")
 	p.open(srv, 12, "referrals")
-	out, errOut, code = p.reviewPR(srv, 12)
+	out, errOut, code = p.reviewPR(w, 12)
 	if code != ExitClean {
 		t.Fatalf("fix push: exit %d: %s\n%s", code, errOut, out)
 	}
@@ -215,7 +215,7 @@ func TestReviewWeakenedPolicyJudgedByBaseRules(t *testing.T) {
 	p.Commit("loosen tolerances and plan more referrals")
 	srv := githubtest.NewServer(t)
 	p.open(srv, 3, "loosen")
-	if _, errOut, code := p.reviewPR(srv, 3); code != ExitBlocking {
+	if _, errOut, code := p.reviewPR(newWorld(srv), 3); code != ExitBlocking {
 		t.Fatalf("exit %d, want %d: %s", code, ExitBlocking, errOut)
 	}
 	if s := lastStatus(t, srv); s["state"] != "failure" {
@@ -237,7 +237,7 @@ func TestReviewRetriesA502(t *testing.T) {
 	srv := githubtest.NewServer(t)
 	p.open(srv, 5, "referrals")
 	srv.Fail("pulls/create-review", 1, 502, nil, `{"message":"Bad Gateway"}`)
-	if _, errOut, code := p.reviewPR(srv, 5); code != ExitBlocking {
+	if _, errOut, code := p.reviewPR(newWorld(srv), 5); code != ExitBlocking {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	if got := srv.Count("pulls/create-review", 502); got != 1 {
@@ -259,18 +259,17 @@ func TestReviewForkFallsBackToAnnotations(t *testing.T) {
 	srv := githubtest.NewServer(t)
 	p.open(srv, 9, "fork")
 	srv.SetReadOnly(true)
-	summary := filepath.Join(t.TempDir(), "summary.md")
-	t.Setenv("GITHUB_STEP_SUMMARY", summary)
-	out, errOut, code := p.reviewPR(srv, 9)
+	w := newWorld(srv)
+	w.vars["GITHUB_STEP_SUMMARY"] = "/github/step_summary"
+	out, errOut, code := p.reviewPR(w, 9)
 	if code != ExitBlocking {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	if !strings.Contains(errOut, "cannot write") || !strings.Contains(out, "::error file="+n09+",line=46") {
 		t.Errorf("no annotation fallback:\nstdout %s\nstderr %s", out, errOut)
 	}
-	b, err := os.ReadFile(summary)
-	if err != nil || !strings.Contains(string(b), "❌ not submittable") {
-		t.Errorf("job summary not written: %v %s", err, b)
+	if b := w.files["/github/step_summary"]; b == nil || !strings.Contains(b.String(), "❌ not submittable") {
+		t.Errorf("job summary not written: %v", b)
 	}
 	if len(srv.ReviewComments()) != 0 || len(srv.Statuses()) != 0 {
 		t.Error("the read-only server recorded writes")
@@ -282,11 +281,11 @@ func TestReviewLocal(t *testing.T) {
 	p.Branch("referrals")
 	p.Replace(n09, `gp_referrals: {total: 46148, months: [3669,`, `gp_referrals: {total: 50148, months: [7669,`)
 	p.Commit("more referrals")
-	out, errOut, code := run(t, "review", "-C", p.dir, "--local", "main", "referrals")
+	out, errOut, code := newWorld(nil).review(t, "-C", p.dir, "--local", "main", "referrals")
 	if code != ExitBlocking {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"## Triangulate: ❌ not submittable", "#### `" + n09 + ":46`", "RA2 at `" + ra2 + ":26:18` (@triangulate-nhs/ra2-planning)", "### Review body"} {
+	for _, want := range []string{"## Triangulate: ❌ not submittable", "#### <code>" + n09 + ":46</code>", "RA2 at <code>" + ra2 + ":26:18</code> (@triangulate-nhs/ra2-planning)", "### Review body"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("local review lacks %q:\n%s", want, out)
 		}
@@ -295,24 +294,38 @@ func TestReviewLocal(t *testing.T) {
 
 func TestReviewUsageErrors(t *testing.T) {
 	p := newPRRepo(t)
-	t.Setenv("GITHUB_EVENT_PATH", "")
-	t.Setenv("GITHUB_TOKEN", "")
 	tests := []struct {
 		args []string
+		vars map[string]string
 		want string
 	}{
-		{[]string{"review", "-C", p.dir, "--local", "main"}, "--local takes two refs"},
-		{[]string{"review", "-C", p.dir}, "not in GitHub Actions"},
-		{[]string{"review", "-C", p.dir, "--repo", "o", "--pr", "1"}, "--repo OWNER/NAME and --pr N go together"},
-		{[]string{"review", "-C", p.dir, "--repo", "o/plans", "--pr", "1"}, "GITHUB_TOKEN is not set"},
-		{[]string{"review", "-C", p.dir, "--local", "main", "nope"}, "resolve nope"},
-		{[]string{"review", "-C", t.TempDir(), "--local", "main", "main"}, "open git repository"},
+		{args: []string{"-C", p.dir, "--local", "main"}, want: "--local takes two refs"},
+		{args: []string{"-C", p.dir}, want: "not in GitHub Actions"},
+		{args: []string{"-C", p.dir}, vars: map[string]string{"GITHUB_EVENT_PATH": "/nowhere/event.json"}, want: "read event payload"},
+		{args: []string{"-C", p.dir, "--repo", "o", "--pr", "1"}, want: "--repo OWNER/NAME and --pr N go together"},
+		{args: []string{"-C", p.dir, "--repo", "o/plans", "--pr", "1"}, want: "GITHUB_TOKEN is not set"},
+		{args: []string{"-C", p.dir, "--local", "main", "nope"}, want: "resolve nope"},
+		{args: []string{"-C", t.TempDir(), "--local", "main", "main"}, want: "open git repository"},
+		{args: []string{"-C", p.dir, "--pr", "x"}, want: "invalid argument"},
 	}
 	for _, tc := range tests {
-		_, errOut, code := run(t, tc.args...)
+		w := newWorld(nil)
+		maps.Copy(w.vars, tc.vars)
+		_, errOut, code := w.review(t, tc.args...)
 		if code != ExitInput || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", tc.args, code, errOut, tc.want)
 		}
+	}
+}
+
+// TestReviewThroughMain: the command Main builds reads the real
+// environment; with no token it stops before any network.
+func TestReviewThroughMain(t *testing.T) {
+	p := newPRRepo(t)
+	t.Setenv("GITHUB_TOKEN", "")
+	_, errOut, code := run(t, "review", "-C", p.dir, "--repo", "o/plans", "--pr", "1")
+	if code != ExitInput || !strings.Contains(errOut, "GITHUB_TOKEN is not set") {
+		t.Errorf("exit %d, stderr %q; want exit 2 and the missing token", code, errOut)
 	}
 }
 
@@ -322,4 +335,48 @@ func keys(m map[string]string) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// hostile is markdown that GitHub would render live: a team mention, a
+// link, an image, a tag and a bare URL.
+const hostile = "@triangulate-nhs/regulators [link](https://evil.example) ![img](https://evil.example/i.png) <img src=x> www.evil.example"
+
+// TestReviewHostilePlanText: a plan's name and an explanation that carry
+// mentions, links and images reach the summary, the review and its line
+// comments as text; before issue 8 they went out live (only | < > and line
+// breaks were escaped), notifying the team and linking off-site.
+func TestReviewHostilePlanText(t *testing.T) {
+	p := newPRRepo(t)
+	p.Branch("hostile")
+	p.Replace(rtk, `name:      "Ashford and St Peter's Hospitals NHS Foundation Trust"`, `name:      "Ashford `+hostile+`"`)
+	for _, e := range oneSidedExplanation {
+		p.Replace(e.file, e.old, strings.Replace(e.new, "The new direct-access MSK pathway opens in April.", "MSK pathway "+hostile, 1))
+	}
+	p.Commit("hostile text in a plan")
+	srv := githubtest.NewServer(t)
+	p.open(srv, 4, "hostile")
+	if _, errOut, code := p.reviewPR(newWorld(srv), 4); code != ExitBlocking {
+		t.Fatalf("exit %d, want %d: %s", code, ExitBlocking, errOut)
+	}
+	posted := map[string]string{"summary": srv.IssueComments()[0].Body}
+	for i, r := range srv.Reviews() {
+		posted[fmt.Sprintf("review %d", i)] = r["body"].(string)
+	}
+	for _, c := range srv.ReviewComments() {
+		posted[fmt.Sprintf("comment on %s:%d", c.Path, c.Line)] = c.Body
+	}
+	if len(posted) < 3 {
+		t.Fatalf("posted %v, want a summary, a review and a line comment", keys(posted))
+	}
+	for where, body := range posted {
+		body = strings.ReplaceAll(body, `\<`, "") // an escaped < shows as text
+		for _, live := range []string{"@triangulate-nhs/regulators", "[link](", "![img](", "](https://", "<img", "https://evil", "www.evil"} {
+			if strings.Contains(body, live) {
+				t.Errorf("%s holds %q live:\n%s", where, live, body)
+			}
+		}
+	}
+	if !strings.Contains(posted["summary"], "### RTK Ashford @\u200btriangulate-nhs/regulators \\[link\\]") {
+		t.Errorf("the summary does not show RTK's name as text:\n%s", posted["summary"])
+	}
 }

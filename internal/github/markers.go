@@ -3,10 +3,14 @@ package github
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
+
+	gh "github.com/google/go-github/v60/github"
 )
 
 // GitHub's documented limits. Bodies are capped in bytes, which never exceed
@@ -15,6 +19,22 @@ const (
 	maxBodyBytes       = 65536
 	maxDescriptionLen  = 140
 	defaultMaxComments = 50
+)
+
+// maxBriefRunes caps one listed comment in a review body. A finding's brief
+// (place, rule, message with its figures) takes one or two hundred
+// characters; the cap keeps one odd comment from crowding the others out of
+// the half of the body the list may use.
+const maxBriefRunes = 500
+
+// maxReasonRunes caps GitHub's reason for a rejection as quoted in a review
+// body: GitHub's reasons are a sentence or two.
+const maxReasonRunes = 200
+
+// The sides of a diff a line comment can sit on.
+const (
+	sideRight = "RIGHT"
+	sideLeft  = "LEFT"
 )
 
 // The hidden markers are HTML comments: GitHub renders markdown without them,
@@ -134,4 +154,39 @@ func plural(n int, one, many string) string {
 		return fmt.Sprintf("%d %s", n, one)
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// rejectionReason is what GitHub said when it refused a request, e.g.
+// "Unprocessable Entity: Line could not be resolved", to quote in the review
+// body. Markdown is rendered by package report, but this text is GitHub's,
+// not the caller's: only letters, digits, spaces and plain punctuation are
+// kept, so it cannot form a link, mention or tag whatever it says.
+func rejectionReason(err error) string {
+	var er *gh.ErrorResponse
+	if !errors.As(err, &er) {
+		return "no reason given"
+	}
+	parts := []string{er.Message}
+	for _, e := range er.Errors {
+		switch {
+		case e.Message != "":
+			parts = append(parts, e.Message)
+		case e.Code != "":
+			parts = append(parts, strings.TrimSpace(e.Field+" "+e.Code))
+		}
+	}
+	var b strings.Builder
+	for _, c := range strings.Join(parts, ": ") {
+		switch {
+		case unicode.IsLetter(c), unicode.IsDigit(c), strings.ContainsRune(" ,;:'()-", c):
+			b.WriteRune(c)
+		default:
+			b.WriteByte(' ')
+		}
+	}
+	reason := strings.Join(strings.Fields(b.String()), " ")
+	if reason == "" {
+		return "no reason given"
+	}
+	return firstLine(reason, maxReasonRunes)
 }

@@ -1,11 +1,14 @@
 package github
 
 import (
+	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+	gh "github.com/google/go-github/v60/github"
 )
 
 func TestWithSuffix(t *testing.T) {
@@ -84,5 +87,51 @@ func TestMarkersRoundTrip(t *testing.T) {
 	}
 	if m := reviewRe.FindStringSubmatch(body); m == nil || m[1] != bodyHash("x") {
 		t.Errorf("review marker not found in %q", body)
+	}
+}
+
+func TestRejectionReason(t *testing.T) {
+	resp := func(msg string, errs ...gh.Error) error {
+		return &gh.ErrorResponse{Response: &http.Response{StatusCode: http.StatusUnprocessableEntity}, Message: msg, Errors: errs}
+	}
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"GitHub's words", resp("Unprocessable Entity", gh.Error{Message: "Line could not be resolved"}),
+			"Unprocessable Entity: Line could not be resolved"},
+		{"a code without a message", resp("Validation Failed", gh.Error{Field: "line", Code: "invalid"}),
+			"Validation Failed: line invalid"},
+		{"markup cannot form", resp("see [x](https://e.example) @team <b>#12</b> www.e.example"),
+			"see x (https: e example) team b 12 b www e example"},
+		{"not GitHub's answer", errors.New("connection reset"), "no reason given"},
+		{"empty", resp(""), "no reason given"},
+		{"long", resp(strings.Repeat("a", 500)), strings.Repeat("a", maxReasonRunes-1) + "…"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := rejectionReason(tt.err); got != tt.want {
+				t.Errorf("rejectionReason = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestBrief(t *testing.T) {
+	long := strings.Repeat("é", maxBriefRunes+1)
+	tests := []struct {
+		c    Comment
+		want string
+	}{
+		{Comment{Brief: "A01 at a.cue:3: 6% apart", Body: "A01\n\nbody"}, "A01 at a.cue:3: 6% apart"},
+		{Comment{Body: "first\nsecond"}, "first"},
+		{Comment{Brief: long}, strings.Repeat("é", maxBriefRunes-1) + "…"},
+		{Comment{Brief: strings.Repeat("é", maxBriefRunes)}, strings.Repeat("é", maxBriefRunes)},
+	}
+	for _, tt := range tests {
+		if got := brief(tt.c); got != tt.want {
+			t.Errorf("brief(%+v) = %q, want %q", tt.c, got, tt.want)
+		}
 	}
 }

@@ -29,11 +29,13 @@ func basePub() Publication {
 		Summary: "## Triangulate\n\n| | before | after |\n|---|---|---|\n| blocking | 0 | 2 |",
 		Body:    "Findings outside the changed lines:\n\n- **A04** RA2 names 09Y, which has no plan.",
 		Comments: []Comment{
-			{Path: rtkFile, Line: 12, Body: "**A01 error** RTK plans 5,210 non-elective spells for 09N in M1; 09N plans 4,800 (8.5% apart).", Fingerprint: "a01rtk09n"},
-			{Path: rtkFile, Line: 40, Body: "**B01 warning** planned G&A occupancy 94.1% in M10.", Fingerprint: "b01rtk"},
-			{Path: ccgFile, Line: 7, Body: "**A01 error** 09N plans 4,800 non-elective spells with RTK in M1; RTK plans 5,210.", Fingerprint: "a01n09rtk"},
+			{Path: rtkFile, Line: 12, Body: "**A01 error** Activity agrees\n\nRTK plans 5,210 non-elective spells for 09N in M1; 09N plans 4,800 (8.5% apart).",
+				Brief: "**A01 error** at rtk.cue:12: RTK plans 5,210 non-elective spells for 09N in M1; 09N plans 4,800 (8.5% apart)", Fingerprint: "a01rtk09n"},
+			{Path: rtkFile, Line: 40, Side: "RIGHT", Body: "**B01 warning** planned G&A occupancy 94.1% in M10.", Fingerprint: "b01rtk"},
+			{Path: ccgFile, Line: 7, Body: "**A01 error** Activity agrees\n\n09N plans 4,800 non-elective spells with RTK in M1; RTK plans 5,210.",
+				Brief: "**A01 error** at 09n.cue:7: 09N plans 4,800 non-elective spells with RTK in M1; RTK plans 5,210", Fingerprint: "a01n09rtk"},
 		},
-		Gate: Gate{State: StateFailure, Description: "2 blocking findings: A01 (1), B01 (1)"},
+		Status: Status{State: StateFailure, Description: "2 blocking findings: A01 (1), B01 (1)"},
 	}
 }
 
@@ -50,14 +52,17 @@ type run struct {
 	wantErr error // matched with errors.Is; nil means success
 }
 
+// scenario is a sequence of publications against one fake GitHub.
+type scenario struct {
+	name  string
+	setup func(f *githubtest.Server)
+	opts  []Option
+	runs  []run
+	check func(t *testing.T, f *githubtest.Server, sleeps []time.Duration, outs []Outcome, errs []error)
+}
+
 func TestPublish(t *testing.T) {
-	tests := []struct {
-		name  string
-		setup func(f *githubtest.Server)
-		opts  []Option
-		runs  []run
-		check func(t *testing.T, f *githubtest.Server, sleeps []time.Duration, outs []Outcome, errs []error)
-	}{
+	runScenarios(t, []scenario{
 		{
 			name: "first publish",
 			runs: []run{{pub: basePub, want: counts{Posted: 3}}},
@@ -141,7 +146,7 @@ func TestPublish(t *testing.T) {
 					// B01 fixed; the 09N side is on a line this push did not touch.
 					p.Comments = p.Comments[:1]
 					p.Keep = []string{"a01n09rtk"}
-					p.Gate = Gate{State: StateFailure, Description: "1 blocking finding"}
+					p.Status = Status{State: StateFailure, Description: "1 blocking finding"}
 					return p
 				}, want: counts{Skipped: 1, Deleted: 1}},
 			},
@@ -156,176 +161,6 @@ func TestPublish(t *testing.T) {
 				}
 				if got := f.Statuses()[1]["sha"]; got != head2 {
 					t.Errorf("second status on %v, want %s", got, head2)
-				}
-			},
-		},
-		{
-			name: "502 then success is retried and posts one review",
-			setup: func(f *githubtest.Server) {
-				f.Fail("pulls/create-review", 1, http.StatusBadGateway, nil, `{"message":"Server Error"}`)
-			},
-			runs: []run{{pub: basePub, want: counts{Posted: 3}}},
-			check: func(t *testing.T, f *githubtest.Server, sleeps []time.Duration, _ []Outcome, _ []error) {
-				if n := f.Count("pulls/create-review", 0); n != 2 {
-					t.Errorf("create-review requests = %d, want 2", n)
-				}
-				if len(f.Reviews()) != 1 || len(f.ReviewComments()) != 3 {
-					t.Errorf("reviews = %d, comments = %d; want 1 and 3", len(f.Reviews()), len(f.ReviewComments()))
-				}
-				if diff := cmp.Diff([]time.Duration{time.Second}, sleeps); diff != "" {
-					t.Errorf("waits (-want +got):\n%s", diff)
-				}
-			},
-		},
-		{
-			name: "429 with Retry-After waits as asked",
-			setup: func(f *githubtest.Server) {
-				f.Fail("issues/list-comments", 2, http.StatusTooManyRequests, map[string]string{"Retry-After": "7"},
-					`{"message":"You have exceeded a secondary rate limit."}`)
-			},
-			runs: []run{{pub: basePub, want: counts{Posted: 3}}},
-			check: func(t *testing.T, f *githubtest.Server, sleeps []time.Duration, _ []Outcome, _ []error) {
-				if diff := cmp.Diff([]time.Duration{7 * time.Second, 7 * time.Second}, sleeps); diff != "" {
-					t.Errorf("waits (-want +got):\n%s", diff)
-				}
-				if len(f.IssueComments()) != 1 {
-					t.Errorf("summary comments = %d, want 1", len(f.IssueComments()))
-				}
-			},
-		},
-		{
-			name: "403 primary rate limit waits until the reset",
-			setup: func(f *githubtest.Server) {
-				f.Fail("repos/create-commit-status", 1, http.StatusForbidden, map[string]string{
-					"X-Ratelimit-Remaining": "0",
-					"X-Ratelimit-Reset":     fmt.Sprint(testNow.Add(20 * time.Second).Unix()),
-				}, `{"message":"API rate limit exceeded"}`)
-			},
-			runs: []run{{pub: basePub, want: counts{Posted: 3}}},
-			check: func(t *testing.T, f *githubtest.Server, sleeps []time.Duration, _ []Outcome, _ []error) {
-				if diff := cmp.Diff([]time.Duration{21 * time.Second}, sleeps); diff != "" {
-					t.Errorf("waits (-want +got):\n%s", diff)
-				}
-				if len(f.Statuses()) != 1 {
-					t.Errorf("statuses = %d, want 1", len(f.Statuses()))
-				}
-			},
-		},
-		{
-			name:  "a fork's read-only token gives ErrReadOnly without retrying",
-			setup: func(f *githubtest.Server) { f.SetReadOnly(true) },
-			runs:  []run{{pub: basePub, want: counts{}, wantErr: ErrReadOnly}},
-			check: func(t *testing.T, f *githubtest.Server, sleeps []time.Duration, _ []Outcome, _ []error) {
-				if len(sleeps) != 0 {
-					t.Errorf("waits = %v, want none", sleeps)
-				}
-				if n := f.Count("pulls/create-review", http.StatusForbidden); n != 1 {
-					t.Errorf("refused review requests = %d, want 1", n)
-				}
-				if n := f.Count("issues/create-comment", 0) + f.Count("repos/create-commit-status", 0); n != 0 {
-					t.Errorf("writes after the refusal = %d, want 0", n)
-				}
-			},
-		},
-		{
-			name: "persistent 503 is reported after bounded retries and the rest still goes out",
-			setup: func(f *githubtest.Server) {
-				f.Fail("issues/create-comment", 10, http.StatusServiceUnavailable, nil, `{"message":"Service Unavailable"}`)
-			},
-			runs: []run{{pub: basePub, want: counts{Posted: 3}, wantErr: errAny}},
-			check: func(t *testing.T, f *githubtest.Server, sleeps []time.Duration, _ []Outcome, errs []error) {
-				if n := f.Count("issues/create-comment", 0); n != 4 {
-					t.Errorf("summary attempts = %d, want 4", n)
-				}
-				if diff := cmp.Diff([]time.Duration{time.Second, 2 * time.Second, 4 * time.Second}, sleeps); diff != "" {
-					t.Errorf("waits (-want +got):\n%s", diff)
-				}
-				if errors.Is(errs[0], ErrReadOnly) || !strings.Contains(errs[0].Error(), "publish summary") {
-					t.Errorf("error = %v, want a summary failure that is not ErrReadOnly", errs[0])
-				}
-				if len(f.Statuses()) != 1 || f.Statuses()[0]["target_url"] != nil {
-					t.Errorf("statuses = %v, want one without a target URL", f.Statuses())
-				}
-			},
-		},
-		{
-			name: "oversize bodies are truncated with a note",
-			runs: []run{{pub: func() Publication {
-				p := basePub()
-				p.Summary = strings.Repeat("| RTK | 09N | 5,210 | 4,800 |\n", 4000)
-				p.Body = strings.Repeat("é", 70000)
-				p.Comments[0].Body = strings.Repeat("x", 80000)
-				p.Gate.Description = strings.Repeat("blocking finding; ", 20)
-				return p
-			}, want: counts{Posted: 3}}},
-			check: func(t *testing.T, f *githubtest.Server, _ []time.Duration, outs []Outcome, _ []error) {
-				review := f.Reviews()[0]["body"].(string)
-				summary := f.IssueComments()[0].Body
-				first := f.ReviewComments()[0].Body
-				for name, body := range map[string]string{"review": review, "summary": summary, "comment": first} {
-					if len(body) > maxBodyBytes || !strings.Contains(body, "truncated") {
-						t.Errorf("%s body: %d bytes, truncation note %v", name, len(body), strings.Contains(body, "truncated"))
-					}
-				}
-				if !strings.HasSuffix(summary, summaryMarker) || !strings.HasSuffix(first, fingerprintMarker("a01rtk09n")) {
-					t.Errorf("markers lost in truncation")
-				}
-				if d := f.Statuses()[0]["description"].(string); len([]rune(d)) != maxDescriptionLen || !strings.HasSuffix(d, "…") {
-					t.Errorf("description %q (%d characters), want 140 ending in an ellipsis", d, len([]rune(d)))
-				}
-				if len(outs[0].Warnings) != 3 {
-					t.Errorf("warnings = %q, want 3", outs[0].Warnings)
-				}
-			},
-		},
-		{
-			name: "too many comments: the rest are listed in the body, and a re-run adds nothing",
-			setup: func(f *githubtest.Server) {
-				f.AllowLines(rtkFile, 1, 200)
-			},
-			runs: []run{
-				{pub: manyComments, want: counts{Posted: 50, Listed: 20}},
-				{pub: manyComments, want: counts{Skipped: 70}},
-			},
-			check: func(t *testing.T, f *githubtest.Server, _ []time.Duration, _ []Outcome, _ []error) {
-				if len(f.Reviews()) != 1 || len(f.ReviewComments()) != 50 {
-					t.Fatalf("reviews = %d, comments = %d; want 1 and 50", len(f.Reviews()), len(f.ReviewComments()))
-				}
-				body := f.Reviews()[0]["body"].(string)
-				if !strings.Contains(body, "20 further findings on changed lines, not shown as line comments") ||
-					!strings.Contains(body, "`"+rtkFile+":170` finding 69") {
-					t.Errorf("review body does not list the overflow:\n%s", body)
-				}
-				if got := len(listedIn(body)); got != 20 {
-					t.Errorf("listed fingerprints = %d, want 20", got)
-				}
-			},
-		},
-		{
-			name: "422 on a comment is reported, and the findings go in the review body",
-			runs: []run{
-				{pub: func() Publication {
-					p := basePub()
-					p.Comments[1].Line = 400 // outside the diff
-					return p
-				}, want: counts{Listed: 3, Failed: 3}, wantErr: ErrRejected},
-				{pub: basePub, want: counts{Skipped: 3}},
-			},
-			check: func(t *testing.T, f *githubtest.Server, _ []time.Duration, outs []Outcome, errs []error) {
-				if n := f.Count("pulls/create-review", http.StatusUnprocessableEntity); n != 1 {
-					t.Errorf("rejected reviews = %d, want 1", n)
-				}
-				if len(f.Reviews()) != 1 || len(f.ReviewComments()) != 0 {
-					t.Fatalf("reviews = %d, comments = %d; want 1 and 0", len(f.Reviews()), len(f.ReviewComments()))
-				}
-				if !strings.Contains(errs[0].Error(), "Line could not be resolved") {
-					t.Errorf("error %q does not carry GitHub's reason", errs[0])
-				}
-				if len(f.Statuses()) != 2 || len(f.IssueComments()) != 1 {
-					t.Errorf("statuses = %d, summaries = %d; want 2 and 1", len(f.Statuses()), len(f.IssueComments()))
-				}
-				if len(outs[0].Warnings) == 0 {
-					t.Errorf("no warning about the rejected comments")
 				}
 			},
 		},
@@ -405,19 +240,38 @@ func TestPublish(t *testing.T) {
 			},
 		},
 		{
-			name: "an invalid publication sends nothing",
+			name: "an invalid side sends nothing",
 			runs: []run{{pub: func() Publication {
 				p := basePub()
-				p.Gate.State = "red"
+				p.Comments[0].Side = "MIDDLE"
 				return p
 			}, wantErr: errAny}},
 			check: func(t *testing.T, f *githubtest.Server, _ []time.Duration, _ []Outcome, errs []error) {
-				if len(f.Requests()) != 0 || !strings.Contains(errs[0].Error(), `invalid gate state "red"`) {
+				if len(f.Requests()) != 0 || !strings.Contains(errs[0].Error(), `invalid side "MIDDLE"`) {
 					t.Errorf("requests = %d, error = %v", len(f.Requests()), errs[0])
 				}
 			},
 		},
-	}
+		{
+			name: "an invalid publication sends nothing",
+			runs: []run{{pub: func() Publication {
+				p := basePub()
+				p.Status.State = "red"
+				return p
+			}, wantErr: errAny}},
+			check: func(t *testing.T, f *githubtest.Server, _ []time.Duration, _ []Outcome, errs []error) {
+				if len(f.Requests()) != 0 || !strings.Contains(errs[0].Error(), `invalid status state "red"`) {
+					t.Errorf("requests = %d, error = %v", len(f.Requests()), errs[0])
+				}
+			},
+		},
+	})
+}
+
+// runScenarios runs each scenario against a fresh fake GitHub whose diff
+// shows rtk.cue lines 1-60 and 09n.cue lines 1-20, with waits recorded
+// instead of slept.
+func runScenarios(t *testing.T, tests []scenario) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := githubtest.NewServer(t)

@@ -20,8 +20,12 @@ import (
 // response to build its typed errors), logs to stderr by default, and waits
 // on real timers that tests cannot replace. Overriding all of that left less
 // of the library in use than this file.
+//
+// It also holds the run to its limits (limits.go), here rather than in each
+// caller's loop so that no request, paginated or retried, can get past them.
 type retryTransport struct {
 	base        http.RoundTripper
+	limits      *runLimits
 	maxAttempts int
 	// firstDelay doubles after each failed attempt, up to maxBackoff. No
 	// jitter: one bot per pull request does not make a thundering herd, and
@@ -42,6 +46,7 @@ func newRetryTransport(base http.RoundTripper) *retryTransport {
 	}
 	return &retryTransport{
 		base:        base,
+		limits:      newRunLimits(),
 		maxAttempts: 4,
 		firstDelay:  time.Second,
 		maxBackoff:  8 * time.Second,
@@ -64,7 +69,15 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 
 // RoundTrip implements http.RoundTripper.
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := t.limits.admit(req); err != nil {
+		closeBody(req)
+		return nil, err
+	}
 	for attempt := 1; ; attempt++ {
+		if err := t.limits.spend(); err != nil {
+			closeBody(req)
+			return nil, err
+		}
 		r := req
 		if attempt > 1 && req.Body != nil && req.Body != http.NoBody {
 			body, err := req.GetBody()
@@ -75,6 +88,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			r.Body = body
 		}
 		resp, err := t.base.RoundTrip(r)
+		t.limits.bound(req, resp)
 		wait, again := t.retryAfter(req, resp, err, attempt)
 		if !again || attempt >= t.maxAttempts {
 			return resp, err
@@ -87,6 +101,14 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err := t.sleep(req.Context(), wait); err != nil {
 			return nil, err
 		}
+	}
+}
+
+// closeBody closes the body of a request that will not be sent, as a
+// RoundTripper must.
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
 	}
 }
 

@@ -3,8 +3,10 @@ package github
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -137,5 +139,183 @@ func TestRetryTransportStopsWhenContextEnds(t *testing.T) {
 	}
 	if len(base.bodies) != 1 {
 		t.Errorf("attempts = %d, want 1", len(base.bodies))
+	}
+}
+
+// bodyOf answers with status and a body of n bytes, made as it is read.
+func bodyOf(status int, n int64) func() (*http.Response, error) {
+	return func() (*http.Response, error) {
+		return &http.Response{StatusCode: status, Header: http.Header{}, Body: &closeTracker{Reader: io.LimitReader(zeros{}, n)}}, nil
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+// closeTracker records whether the transport closed the body.
+type closeTracker struct {
+	io.Reader
+	closed bool
+}
+
+func (c *closeTracker) Close() error {
+	c.closed = true
+	return nil
+}
+
+func get(t *testing.T, rt http.RoundTripper, path string) (*http.Response, error) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, "https://api.github.test"+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rt.RoundTrip(req)
+}
+
+func TestRequestBudget(t *testing.T) {
+	tests := []struct {
+		name     string
+		answers  []func() (*http.Response, error)
+		requests int // made one after another, to distinct paths
+		wantSent int
+		wantErr  error // of the last request
+	}{
+		{name: "at the budget", answers: []func() (*http.Response, error){answer(200)},
+			requests: requestBudget, wantSent: requestBudget},
+		{name: "one past", answers: []func() (*http.Response, error){answer(200)},
+			requests: requestBudget + 1, wantSent: requestBudget, wantErr: ErrRequestBudget},
+		{name: "retries count", answers: []func() (*http.Response, error){answer(502)},
+			requests: requestBudget/4 + 1, wantSent: requestBudget, wantErr: ErrRequestBudget},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base := &scripted{answers: tt.answers}
+			rt := newRetryTransport(base)
+			rt.sleep = func(context.Context, time.Duration) error { return nil }
+			var err error
+			for i := range tt.requests {
+				var resp *http.Response
+				resp, err = get(t, rt, fmt.Sprintf("/x/%d", i))
+				if err == nil {
+					resp.Body.Close()
+				}
+			}
+			if len(base.bodies) != tt.wantSent {
+				t.Errorf("%d requests sent, want %d", len(base.bodies), tt.wantSent)
+			}
+			if !errors.Is(err, tt.wantErr) {
+				t.Errorf("last request: %v, want %v", err, tt.wantErr)
+			}
+			if err != nil && err.Error() != "GitHub request budget of 500 exhausted" {
+				t.Errorf("message %q", err)
+			}
+		})
+	}
+}
+
+func TestPageCap(t *testing.T) {
+	const listing = "/repos/o/r/pulls/7/comments"
+	tests := []struct {
+		name     string
+		requests []string // GET paths, in order; "POST <path>" for a write
+		wantSent int
+		wantErr  error // of the last request
+	}{
+		{name: "at the cap", requests: slices.Repeat([]string{listing}, maxPages), wantSent: maxPages},
+		{name: "one past", requests: slices.Repeat([]string{listing}, maxPages+1), wantSent: maxPages, wantErr: ErrTooManyPages},
+		{name: "each listing has its own cap", requests: append(slices.Repeat([]string{listing}, maxPages), "/repos/o/r/pulls/7/reviews"), wantSent: maxPages + 1},
+		{name: "writes are not pages", requests: append(slices.Repeat([]string{"POST " + listing}, maxPages), listing), wantSent: maxPages + 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base := &scripted{answers: []func() (*http.Response, error){answer(200)}}
+			rt := newRetryTransport(base)
+			var err error
+			for i, r := range tt.requests {
+				method, path, ok := strings.Cut(r, " ")
+				if !ok {
+					method, path = http.MethodGet, r
+				}
+				// The page number does not matter: a next link that loops
+				// back to a page already read is stopped as well.
+				req, _ := http.NewRequest(method, fmt.Sprintf("https://api.github.test%s?per_page=100&page=%d", path, i%3+1), nil)
+				var resp *http.Response
+				if resp, err = rt.RoundTrip(req); err == nil {
+					resp.Body.Close()
+				}
+			}
+			if len(base.bodies) != tt.wantSent {
+				t.Errorf("%d requests sent, want %d", len(base.bodies), tt.wantSent)
+			}
+			if !errors.Is(err, tt.wantErr) {
+				t.Errorf("last request: %v, want %v", err, tt.wantErr)
+			}
+			if err != nil && !strings.Contains(err.Error(), "refuse page 51 of "+listing+": GitHub listing runs past 50 pages") {
+				t.Errorf("message %q", err)
+			}
+		})
+	}
+}
+
+func TestResponseBodyCaps(t *testing.T) {
+	tests := []struct {
+		name     string
+		status   int
+		sizes    []int64 // one response each, read in turn
+		wantRead int64   // of the last response
+		wantErr  error   // reading the last response
+		// wantClosed: the transport closed the last body itself, so the
+		// server stops sending even if the caller never closes it.
+		wantClosed bool
+	}{
+		{name: "error body at the cap", status: 422, sizes: []int64{maxErrorBodyBytes}, wantRead: maxErrorBodyBytes},
+		{name: "error body one past is cut", status: 422, sizes: []int64{maxErrorBodyBytes + 1}, wantRead: maxErrorBodyBytes, wantClosed: true},
+		{name: "400 MiB error body", status: 404, sizes: []int64{400 << 20}, wantRead: maxErrorBodyBytes, wantClosed: true},
+		{name: "answer at the cap", status: 200, sizes: []int64{maxResponseBytes}, wantRead: maxResponseBytes},
+		{name: "answer one past fails", status: 200, sizes: []int64{maxResponseBytes + 1}, wantRead: maxResponseBytes, wantErr: ErrResponseTooLarge},
+		{name: "run at its read budget", status: 200, sizes: []int64{maxResponseBytes, maxResponseBytes, maxResponseBytes, maxResponseBytes}, wantRead: maxResponseBytes},
+		{name: "run one past its read budget", status: 200, sizes: []int64{maxResponseBytes, maxResponseBytes, maxResponseBytes, maxResponseBytes, 1}, wantRead: 1, wantErr: ErrResponseTooLarge},
+	}
+	if runReadBudget != 4*maxResponseBytes {
+		t.Fatal("the run budget cases assume four full answers fill it")
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var last *closeTracker
+			var answers []func() (*http.Response, error)
+			for _, n := range tt.sizes {
+				answers = append(answers, func() (*http.Response, error) {
+					resp, err := bodyOf(tt.status, n)()
+					last = resp.Body.(*closeTracker)
+					return resp, err
+				})
+			}
+			rt := newRetryTransport(&scripted{answers: answers})
+			var read int64
+			var err error
+			for i := range tt.sizes {
+				resp, rerr := get(t, rt, fmt.Sprintf("/x/%d", i))
+				if rerr != nil {
+					t.Fatal(rerr)
+				}
+				read, err = io.Copy(io.Discard, resp.Body)
+				if i < len(tt.sizes)-1 && err != nil {
+					t.Fatalf("response %d: %v", i+1, err)
+				}
+			}
+			if read != tt.wantRead {
+				t.Errorf("read %d bytes, want %d", read, tt.wantRead)
+			}
+			if !errors.Is(err, tt.wantErr) {
+				t.Errorf("read error %v, want %v", err, tt.wantErr)
+			}
+			if last.closed != tt.wantClosed {
+				t.Errorf("body closed by the transport: %v, want %v", last.closed, tt.wantClosed)
+			}
+		})
 	}
 }

@@ -36,7 +36,11 @@ func TestLoadFromRefs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.ref, func(t *testing.T) {
-			fsys, _, err := repo.FS(tc.ref)
+			c, err := repo.Resolve(tc.ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fsys, err := c.FS()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,8 +66,11 @@ func TestLoadFromRefs(t *testing.T) {
 			}
 		})
 	}
-	if _, _, err := repo.FS("no-such-branch"); err == nil {
+	if _, err := repo.Resolve("no-such-branch"); err == nil {
 		t.Error("unknown ref resolved")
+	}
+	if _, err := (gitrepo.Commit{}).FS(); err == nil {
+		t.Error("a zero Commit has files")
 	}
 }
 
@@ -74,7 +81,11 @@ func TestSymlinkInTreeIsRejected(t *testing.T) {
 		}
 		g.Stage("plans/2019-20/evil.cue")
 	})
-	fsys, _, err := repo.FS("main")
+	c, err := repo.Resolve("main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys, err := c.FS()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,19 +127,19 @@ func TestDiff(t *testing.T) {
 		g.Write("plans/2019-20/providers/rtk.cue", strings.Join(changed, "\n"))
 		g.Write("plans/2019-20/notes.md", "new file\nsecond line\n")
 	})
-	head, err := repo.Commit("main")
+	head, err := repo.Resolve("main")
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, err := repo.Commit("main~1")
+	base, err := repo.Resolve("main~1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	mb, err := repo.MergeBase(base, head)
+	mb, err := base.MergeBase(head)
 	if err != nil || mb.Hash != base.Hash {
-		t.Fatalf("merge base = %v, %v; want main~1", mb, err)
+		t.Fatalf("merge base = %v, %v; want main~1", mb.Hash, err)
 	}
-	changes, err := repo.Diff(t.Context(), base, head)
+	changes, err := repo.Changes(t.Context(), base, head)
 	if err != nil {
 		t.Fatal(err)
 	}

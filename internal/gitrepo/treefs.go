@@ -27,9 +27,6 @@ var (
 	_ fs.StatFS    = (*treeFS)(nil)
 )
 
-// TreeFS returns the file system of a git tree.
-func TreeFS(t *object.Tree, modTime time.Time) fs.FS { return &treeFS{root: t, when: modTime} }
-
 func (t *treeFS) entry(name string) (*object.TreeEntry, error) {
 	if !fs.ValidPath(name) {
 		return nil, fs.ErrInvalid

@@ -2,10 +2,13 @@ package plan
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
+
+	"cuelang.org/go/cue"
 
 	"github.com/triangulate-nhs/triangulate/internal/finding"
 )
@@ -44,7 +47,7 @@ func crossCheck(set *Set) []finding.Finding {
 	for _, extra := range lists[min(1, len(lists)):] {
 		add("S01", extra, nil, "a second organisation reference list; the first is %s: keep one", lists[0].File)
 	}
-	var known map[string]any
+	var known map[string]string
 	if len(lists) == 0 {
 		out = append(out, finding.Finding{Rule: "S01", Severity: finding.Error,
 			Message: "no organisation reference list: add plans/organisations.cue (kind: \"organisations\")"})
@@ -79,10 +82,10 @@ func crossCheck(set *Set) []finding.Finding {
 		case got != want:
 			add("S01", d, []any{"org"}, "%s is a %s in the organisation reference list, but this is a %s plan", d.Org, got, d.Kind)
 		}
-		if sys, ok := d.Data["system"].(string); ok && typeOf(sys) != "system" {
+		if sys := d.refs.system; sys != "" && typeOf(sys) != "system" {
 			add("S04", d, []any{"system"}, "system %s is not a system (STP/ICS) in the organisation reference list", sys)
 		}
-		for _, c := range counterparties(d) {
+		for _, c := range d.refs.parties {
 			switch got := typeOf(c.code); {
 			case got == "":
 				add("S04", d, c.path, "%s is not in the organisation reference list (%s)", c.code, lists[0].File)
@@ -94,29 +97,25 @@ func crossCheck(set *Set) []finding.Finding {
 	return out
 }
 
-// referenceList returns the organisations of the set's reference list (the
-// first file of kind "organisations"), or nil when it is missing or failed
-// the schema: codes are only confirmed against a list that can be trusted.
-func referenceList(set *Set) map[string]any {
+// referenceList returns the type of each organisation ("trust", "ccg",
+// "system") in the set's reference list (the first file of kind
+// "organisations"), or nil when it is missing or failed the schema: codes
+// are only confirmed against a list that can be trusted.
+func referenceList(set *Set) map[string]string {
 	for _, d := range set.Documents {
 		if d.Kind == "organisations" {
 			if !d.Valid {
 				return nil
 			}
-			known, _ := d.Data["organisations"].(map[string]any)
-			return known
+			return d.refs.types
 		}
 	}
 	return nil
 }
 
-// orgType is code's type in the reference list ("trust", "ccg",
-// "system"), or "" when the list does not have it.
-func orgType(known map[string]any, code string) string {
-	o, _ := known[code].(map[string]any)
-	t, _ := o["type"].(string)
-	return t
-}
+// orgType is code's type in the reference list, or "" when the list does
+// not have it.
+func orgType(known map[string]string, code string) string { return known[code] }
 
 // folderType is the reference-list type of the organisations whose plans
 // each folder under plans/<year>/ holds.
@@ -211,53 +210,93 @@ type counterparty struct {
 	path []any
 }
 
-// counterparties lists every organisation a document names, with where.
-func counterparties(d *Document) []counterparty {
-	var out []counterparty
-	keys := func(want string, p ...string) {
-		m := lookup(d.Data, p...)
-		for _, k := range sortedKeys(m) {
-			out = append(out, counterparty{code: k, want: want, path: append(toAny(p), k)})
+// refs is what the cross-checks read of a valid document: the organisations
+// it names. It is decoded from the document's data into the structs below,
+// whose tags TestRefsInSchema finds in the schema, so a misspelt key fails a
+// test instead of silently naming no one.
+type refs struct {
+	system  string            // the system a plan names, "" for none
+	parties []counterparty    // every organisation the document names, with where
+	types   map[string]string // a reference list's organisations: code to type
+}
+
+type (
+	providerRefs struct {
+		System   string   `json:"system"`
+		Activity codeKeys `json:"activity"`
+		Finance  struct {
+			Income struct {
+				ByCommissioner codeKeys `json:"by_commissioner"`
+			} `json:"income"`
+		} `json:"finance"`
+		PriorYear priorYearRefs `json:"prior_year"`
+	}
+	commissionerRefs struct {
+		System    string        `json:"system"`
+		Contracts codeKeys      `json:"contracts"`
+		PriorYear priorYearRefs `json:"prior_year"`
+	}
+	priorYearRefs struct {
+		Activity codeKeys `json:"activity"`
+	}
+	systemRefs struct {
+		Members []string `json:"members"`
+	}
+	organisationsRefs struct {
+		Organisations map[string]struct {
+			Type string `json:"type"`
+		} `json:"organisations"`
+	}
+	// codeKeys is a struct keyed by organisation code; only the keys are
+	// read.
+	codeKeys map[string]struct{}
+)
+
+// readRefs decodes the organisations a valid document of kind names.
+func readRefs(kind string, data cue.Value) (refs, error) {
+	var r refs
+	keys := func(m codeKeys, want string, p ...string) {
+		for _, code := range slices.Sorted(maps.Keys(m)) {
+			r.parties = append(r.parties, counterparty{code: code, want: want, path: append(toAny(p), code)})
 		}
 	}
-	switch d.Kind {
+	var err error
+	switch kind {
 	case "provider":
-		keys("ccg", "activity")
-		keys("ccg", "finance", "income", "by_commissioner")
-		keys("", "prior_year", "activity")
+		var p providerRefs
+		if err = data.Decode(&p); err == nil {
+			r.system = p.System
+			keys(p.Activity, "ccg", "activity")
+			keys(p.Finance.Income.ByCommissioner, "ccg", "finance", "income", "by_commissioner")
+			keys(p.PriorYear.Activity, "", "prior_year", "activity")
+		}
 	case "commissioner":
-		keys("trust", "contracts")
-		keys("", "prior_year", "activity")
+		var c commissionerRefs
+		if err = data.Decode(&c); err == nil {
+			r.system = c.System
+			keys(c.Contracts, "trust", "contracts")
+			keys(c.PriorYear.Activity, "", "prior_year", "activity")
+		}
 	case "system":
-		members, _ := d.Data["members"].([]any)
-		for i, m := range members {
-			if s, ok := m.(string); ok {
-				out = append(out, counterparty{code: s, path: []any{"members", i}})
+		var sys systemRefs
+		if err = data.Decode(&sys); err == nil {
+			for i, m := range sys.Members {
+				r.parties = append(r.parties, counterparty{code: m, path: []any{"members", i}})
+			}
+		}
+	case "organisations":
+		var o organisationsRefs
+		if err = data.Decode(&o); err == nil {
+			r.types = make(map[string]string, len(o.Organisations))
+			for code, org := range o.Organisations {
+				r.types[code] = org.Type
 			}
 		}
 	}
-	return out
-}
-
-func lookup(m map[string]any, p ...string) map[string]any {
-	cur := m
-	for _, k := range p {
-		next, _ := cur[k].(map[string]any)
-		if next == nil {
-			return nil
-		}
-		cur = next
+	if err != nil {
+		return refs{}, fmt.Errorf("decode %s: %w", kind, err)
 	}
-	return cur
-}
-
-func sortedKeys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return r, nil
 }
 
 func toAny(p []string) []any {

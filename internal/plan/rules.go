@@ -7,7 +7,7 @@ import "github.com/triangulate-nhs/triangulate/internal/finding"
 var Rules = []finding.Rule{
 	{ID: "S00", Category: "schema", Severity: finding.Error,
 		Title:       "Plan file is plain CUE data",
-		Description: "A file under plans/ must parse as CUE and hold data only: no imports, attributes, definitions, references or computation, no symlinks, at most the size limit.",
+		Description: "A file under plans/ must parse as CUE and hold data only: no imports, attributes, definitions, references or computation, no symlinks, numbers written out in full (no exponent notation), and within the limits on size, nesting, list length, fields, digits and checking time listed in README.md.",
 		Rationale:   "A submitted plan is a record of figures; anything that computes or pulls in other content makes the submission depend on more than what reviewers read."},
 	{ID: "S01", Category: "schema", Severity: finding.Error,
 		Title:       "Organisation codes are valid and known",

@@ -30,9 +30,12 @@ var kinds = map[string]string{
 // Schema is the compiled CUE schema. It is safe to reuse across loads but not
 // for concurrent use: CUE values share one context.
 type Schema struct {
-	ctx     *cue.Context
-	defs    map[string]cue.Value
 	sources []source
+	// ev is compiled again when next needed after it is set to nil: when
+	// an evaluation in it was abandoned at its deadline, and after
+	// filesPerContext files.
+	ev        *evaluator
+	evaluated int // files evaluated in ev
 }
 
 // LoadSchema compiles the schema package found in fsys under schema/.
@@ -57,7 +60,11 @@ func LoadSchema(fsys fs.FS) (*Schema, error) {
 		return nil, fmt.Errorf("read schema: no .cue files in %s/", SchemaDir)
 	}
 	sort.Slice(sources, func(i, j int) bool { return sources[i].name < sources[j].name })
-	return compile(sources)
+	ev, err := compile(sources)
+	if err != nil {
+		return nil, err
+	}
+	return &Schema{sources: sources, ev: ev}, nil
 }
 
 type source struct {
@@ -65,7 +72,8 @@ type source struct {
 	src  []byte
 }
 
-func compile(sources []source) (*Schema, error) {
+// compile builds the schema in a CUE context of its own.
+func compile(sources []source) (*evaluator, error) {
 	ctx := cuecontext.New()
 	inst := build.NewContext().NewInstance(SchemaDir, nil)
 	for _, s := range sources {
@@ -78,7 +86,7 @@ func compile(sources []source) (*Schema, error) {
 		}
 	}
 	root := ctx.BuildInstance(inst)
-	s := &Schema{ctx: ctx, defs: map[string]cue.Value{}, sources: sources}
+	ev := &evaluator{ctx: ctx, defs: map[string]cue.Value{}}
 	for kind, def := range kinds {
 		v := root.LookupPath(cue.ParsePath(def))
 		if !v.Exists() {
@@ -89,19 +97,29 @@ func compile(sources []source) (*Schema, error) {
 		if err := v.Validate(); err != nil {
 			return nil, fmt.Errorf("compile schema %s: %s", def, errors.Details(err, nil))
 		}
-		s.defs[kind] = v
+		ev.defs[kind] = v
 	}
-	return s, nil
+	return ev, nil
 }
 
 // clone compiles the same schema into a context of its own, for a worker
 // that validates files in parallel.
-func (s *Schema) clone() (*Schema, error) { return compile(s.sources) }
+func (s *Schema) clone() (*Schema, error) {
+	ev, err := compile(s.sources)
+	if err != nil {
+		return nil, err
+	}
+	return &Schema{sources: s.sources, ev: ev}, nil
+}
 
 // Kinds lists the document kinds the schema knows.
-func (s *Schema) Kinds() []string {
-	out := make([]string, 0, len(s.defs))
-	for k := range s.defs {
+func (s *Schema) Kinds() []string { return kindNames() }
+
+// kindNames lists the document kinds, sorted; compile makes sure the schema
+// defines each.
+func kindNames() []string {
+	out := make([]string, 0, len(kinds))
+	for k := range kinds {
 		out = append(out, k)
 	}
 	sort.Strings(out)

@@ -13,11 +13,6 @@ import (
 // decimal list indexes; neither contains NUL.
 func pathKey(segs []string) string { return strings.Join(segs, "\x00") }
 
-// maxDepth bounds how deeply a plan file may nest. Real plans nest about
-// six levels (activity."09N".elective.months[3]); the bound stops a small
-// hostile file from making path indexing quadratic.
-const maxDepth = 24
-
 // problem is a construct a plan file must not contain.
 type problem struct {
 	pos token.Pos
@@ -93,7 +88,9 @@ func (in *inspector) field(f *ast.Field, path []string) {
 	in.value(f.Value, p)
 }
 
-// deep reports (once) a path nested beyond maxDepth.
+// deep reports (once) a path nested beyond maxDepth. The pre-scan refuses
+// such a file before it is parsed; this keeps the walk bounded on its own,
+// and path indexing linear, whatever its caller checked.
 func (in *inspector) deep(n ast.Node, path []string) bool {
 	if len(path) < maxDepth {
 		return false

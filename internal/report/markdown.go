@@ -215,24 +215,3 @@ func plural(n int, singular, pluralForm string) string {
 	}
 	return strconv.Itoa(n) + " " + pluralForm
 }
-
-// mdText makes plan text safe inside a markdown table cell: punctuation that
-// markdown would read as formatting, links or HTML is backslash-escaped (so
-// "<script>" shows as text), "|" cannot end the cell, line breaks become
-// <br>, and other control characters are shown escaped.
-func mdText(s string) string {
-	var b strings.Builder
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	for _, c := range s {
-		switch {
-		case c == '\n' || c == '\r':
-			b.WriteString("<br>")
-		case strings.ContainsRune("\\`*_[]<>|&~", c):
-			b.WriteByte('\\')
-			b.WriteRune(c)
-		default:
-			b.WriteString(showControls(string(c), false))
-		}
-	}
-	return b.String()
-}

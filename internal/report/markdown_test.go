@@ -92,23 +92,6 @@ func TestMarkdownHostile(t *testing.T) {
 	}
 }
 
-func TestMdText(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"plain £500k (3.6%)", "plain £500k (3.6%)"},
-		{"a | b", `a \| b`},
-		{"line\nbreak\r\nand\rcr", "line<br>break<br>and<br>cr"},
-		{"<script>alert(1)</script>", `\<script\>alert(1)\</script\>`},
-		{"non_elective *x* [l](u) `c`", "non\\_elective \\*x\\* \\[l\\](u) \\`c\\`"},
-		{`back\slash &amp;`, `back\\slash \&amp;`},
-		{"esc\x1b", `esc\x1b`},
-	}
-	for _, tt := range tests {
-		if got := mdText(tt.in); got != tt.want {
-			t.Errorf("mdText(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 // TestByOrgGroupsRollUpsByScope: a roll-up is grouped under its scope, after
 // the organisations, not under whichever organisation it names first.
 func TestByOrgGroupsRollUpsByScope(t *testing.T) {

@@ -60,17 +60,19 @@ func verdict(submittable bool) string {
 	return "not submittable"
 }
 
-// title finds a human title for a finding: its own, else the catalogue's.
-func (r Result) title(f finding.Finding) string {
-	if f.Title != "" {
-		return f.Title
-	}
-	for _, rule := range r.Rules {
-		if rule.ID == f.Rule {
+// title finds a human title for a finding; see ruleTitle.
+func (r Result) title(f finding.Finding) string { return ruleTitle(r.Rules, f) }
+
+// ruleTitle is the one place every format takes a finding's title from: the
+// catalogue's, which the rule declares, else the finding's own for a rule
+// the catalogue lacks.
+func ruleTitle(catalogue []finding.Rule, f finding.Finding) string {
+	for _, rule := range catalogue {
+		if rule.ID == f.Rule && rule.Title != "" {
 			return rule.Title
 		}
 	}
-	return ""
+	return f.Title
 }
 
 // severityTally counts one severity's findings and how many of them no

@@ -18,8 +18,10 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 // hostileText carries everything that could break a format: line breaks,
-// table and command separators, escapes and markup.
-const hostileText = "first line\nsecond | cell\r\n::error::injected 100% <script>alert(1)</script>, a=b \x1b[31m"
+// table and command separators, escapes, and markdown that GitHub would
+// render live (hostileMarkdown: links, images, mentions, references, tags,
+// entities, bare URLs and block openers).
+const hostileText = "first line\nsecond | cell\r\n::error::injected 100% <script>alert(1)</script>, a=b \x1b[31m\n" + hostileMarkdown
 
 var rules = []finding.Rule{
 	{ID: "A01", Title: "Activity agrees between commissioner and provider", Category: "alignment", Severity: finding.Error,
@@ -80,7 +82,7 @@ var hostile = Result{
 	Ref:       "refs/pull/7/merge",
 	Rules:     rules,
 	Findings: []finding.Finding{
-		{Rule: "Z99", Title: "Odd | title, with: separators", Severity: finding.Warning, Orgs: []string{"R1F"},
+		{Rule: "Z99", Title: "Odd | title, with: separators @team [t](https://evil.example)", Severity: finding.Warning, Orgs: []string{"R1F"},
 			Message:  hostileText,
 			Location: finding.Location{Org: "R1F", File: "plans/odd dir/a,b:c%.cue", Line: 7, Column: 1},
 			Related:  []finding.Location{{Org: "X2C4Y", File: "plans/x|y.cue", Line: 2}},

@@ -4,34 +4,35 @@ import (
 	"context"
 	"io/fs"
 	"sort"
-	"time"
 
-	"github.com/triangulate-nhs/triangulate/internal/check"
 	"github.com/triangulate-nhs/triangulate/internal/finding"
+	"github.com/triangulate-nhs/triangulate/internal/sandbox"
 )
 
-// DefaultProposedRulesTimeout bounds the proposed rules' evaluation.
-const DefaultProposedRulesTimeout = 2 * time.Minute
+// DefaultProposedRulesTimeout bounds the proposed rules' evaluation in real
+// time: loading the schema and policies as well as evaluating them, since
+// both run in the sandbox's child process.
+const DefaultProposedRulesTimeout = sandbox.DefaultWall
 
 // proposedImpact judges the head's plans with the head's own rules and
 // compares each organisation's verdict with the one under the base's rules.
 // It informs the regulators who own the rules; it never decides the gate.
+// The proposed rules are written by the change's author, so they are
+// loaded and evaluated in the sandbox, never in this process; a rule set
+// that breaks a limit comes back as Err saying which.
 func proposedImpact(ctx context.Context, r *Review, headFS fs.FS, opts Options) *Impact {
-	timeout := opts.ProposedRulesTimeout
-	if timeout <= 0 {
-		timeout = DefaultProposedRulesTimeout
+	lim := sandbox.Limits{Wall: opts.ProposedRulesTimeout}
+	if lim.Wall <= 0 {
+		lim.Wall = DefaultProposedRulesTimeout
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	proposed, err := check.LoadRules(ctx, headFS, opts.Check)
+	// A shorter budget than the default shortens the CPU limit with it, so
+	// the CPU limit, which names the cause, still acts before the wall.
+	lim.CPU = min(sandbox.DefaultCPU, lim.Wall*2/3)
+	proposed, err := sandbox.Evaluate(ctx, headFS, opts.Check, lim)
 	if err != nil {
 		return &Impact{Err: err}
 	}
-	res, err := check.Run(ctx, proposed, headFS, opts.Check)
-	if err != nil {
-		return &Impact{Err: err}
-	}
-	now, then := blockingRules(r.Head.Findings), blockingRules(res.Findings)
+	now, then := blockingRules(r.Head.Findings), blockingRules(proposed)
 	im := &Impact{}
 	for _, org := range unionKeys(now, then) {
 		switch {

@@ -2,21 +2,22 @@
 // the whole plan set is checked at the pull request's base and at its head,
 // always with the base's schema, policies and waivers, so a change can never
 // weaken the rules it is judged by. It classifies findings as new, fixed or
-// still present, decides the merge gate, measures what proposed rule changes
-// would do, and renders the review for GitHub or for a terminal.
+// still present, marks where each sits on the diff, reads the key figures
+// before and after, decides the merge gate and measures what proposed rule
+// changes would do.
+//
+// A review is plain data. It renders nothing: package report turns it into
+// markdown, and package github posts what report rendered.
 package review
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"slices"
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/triangulate-nhs/triangulate/internal/check"
 	"github.com/triangulate-nhs/triangulate/internal/codeowners"
@@ -36,28 +37,60 @@ type Options struct {
 // rulePrefixes are the folders that judge plans rather than hold them.
 var rulePrefixes = []string{"schema/", "policy/", "cue.mod/"}
 
-// Review is the outcome of judging one change.
+// Review is the judged change.
 type Review struct {
 	BaseSHA, HeadSHA string
-	// Changes are the files the change touches, against the merge base.
-	Changes []gitrepo.FileChange
 	// RulesChanged lists changed files under schema/, policy/ or cue.mod/.
 	RulesChanged []string
 	// ChangedOrgs are the organisations whose plan files the change touches.
 	ChangedOrgs []string
 	// Base and Head are the full checks, both under the base's rules.
 	Base, Head *check.Result
-	// New, Fixed and Still classify findings by fingerprint.
-	New, Fixed, Still []finding.Finding
+	// PlansRead counts the plans read at the head.
+	PlansRead int
+	// New, Fixed and Still classify findings by fingerprint, each placed on
+	// the diff. Fixed findings sit on the base's lines, which the head's side
+	// of the diff does not show: they are always out of the diff.
+	New, Fixed, Still []Placed
 	// Blocking are the head's blocking findings that are new, involve a
 	// changed organisation or sit in a changed file: these decide the gate.
 	Blocking []finding.Finding
+	// Elsewhere are the head's other blocking findings: shown, not caused
+	// by this change, not held against it.
+	Elsewhere []finding.Finding
+	// Figures are the key figures of each plan file the change touches.
+	Figures []PlanFigures
+	// Undiffed are files a review reads whose lines were not diffed (too
+	// large, binary, or the diff failed): no comment can sit on them, and
+	// their findings are listed instead.
+	Undiffed []Undiffed
+	// Gate is the verdict on the change.
+	Gate Gate
 	// Impact is set when the change proposes new rules.
 	Impact *Impact
 	// Catalogue is the base's rule catalogue.
 	Catalogue []finding.Rule
-	// Owners are the base's CODEOWNERS.
-	Owners *codeowners.Owners
+}
+
+// Undiffed is a changed file whose lines the review could not place
+// findings on, and why.
+type Undiffed struct {
+	Path string
+	Err  error
+}
+
+// Gate is what decides the merge, before it is put into words.
+type Gate struct {
+	Pass bool
+	// Blocking counts the blocking findings.
+	Blocking int
+	// Rules are the ids of the blocking findings, sorted, each once.
+	Rules []string
+	// Orgs are the changed organisations the blocking findings involve.
+	Orgs []string
+	// Changed are the organisations the change touches (for a pass: what
+	// nothing blocks).
+	Changed []string
 }
 
 // Impact is what the proposed rules would change, judged on the head's plans.
@@ -84,23 +117,24 @@ var ErrBaseRules = errors.New("rules at the base do not load")
 
 // Run reviews head against base in repo.
 func Run(ctx context.Context, repo *gitrepo.Repo, baseRef, headRef string, opts Options) (*Review, error) {
-	baseC, err := repo.Commit(baseRef)
+	base, err := repo.Resolve(baseRef)
 	if err != nil {
 		return nil, err
 	}
-	headC, err := repo.Commit(headRef)
+	head, err := repo.Resolve(headRef)
 	if err != nil {
 		return nil, err
 	}
-	mb, err := repo.MergeBase(baseC, headC)
+	mb, err := base.MergeBase(head)
 	if err != nil {
 		return nil, err
 	}
-	baseFS, err := treeFS(mb)
+	r := &Review{BaseSHA: mb.Hash, HeadSHA: head.Hash}
+	baseFS, err := mb.FS()
 	if err != nil {
 		return nil, err
 	}
-	headFS, err := treeFS(headC)
+	headFS, err := head.FS()
 	if err != nil {
 		return nil, err
 	}
@@ -108,8 +142,9 @@ func Run(ctx context.Context, repo *gitrepo.Repo, baseRef, headRef string, opts 
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBaseRules, err)
 	}
-	r := &Review{BaseSHA: mb.Hash.String(), HeadSHA: headC.Hash.String(), Catalogue: rules.Catalogue()}
-	if r.Owners, err = codeowners.Load(baseFS); err != nil {
+	r.Catalogue = rules.Catalogue()
+	owners, err := codeowners.Load(baseFS)
+	if err != nil {
 		return nil, fmt.Errorf("read CODEOWNERS at base: %w", err)
 	}
 	r.Base, err = check.Run(ctx, rules, baseFS, opts.Check)
@@ -123,31 +158,32 @@ func Run(ctx context.Context, repo *gitrepo.Repo, baseRef, headRef string, opts 
 	if r.Head, err = check.Run(ctx, rules, headFS, opts.Check); err != nil {
 		return nil, fmt.Errorf("check head %s: %w", short(r.HeadSHA), err)
 	}
-	if r.Changes, err = repo.Diff(ctx, mb, headC); err != nil {
+	r.PlansRead = r.Head.PlansRead
+	changes, err := repo.Changes(ctx, mb, head)
+	if err != nil {
 		return nil, err
 	}
-	r.classify()
+	r.classify(changes, newFilter(changes, owners))
+	if r.Figures, err = keyFigures(changes, r.Base.Set, r.Head.Set); err != nil {
+		return nil, err
+	}
 	if len(r.RulesChanged) > 0 {
 		r.Impact = proposedImpact(ctx, r, headFS, opts)
 	}
 	return r, nil
 }
 
-func treeFS(c *object.Commit) (fs.FS, error) {
-	t, err := c.Tree()
-	if err != nil {
-		return nil, fmt.Errorf("read tree of %s: %w", short(c.Hash.String()), err)
-	}
-	return gitrepo.TreeFS(t, c.Committer.When), nil
-}
-
 func short(sha string) string { return sha[:min(12, len(sha))] }
 
-// classify fills RulesChanged, ChangedOrgs, New/Fixed/Still and Blocking.
-func (r *Review) classify() {
+// classify fills RulesChanged, ChangedOrgs, New/Fixed/Still, Blocking,
+// Elsewhere and the gate.
+func (r *Review) classify(changes []gitrepo.FileChange, place *filter) {
 	changedFiles := map[string]bool{}
 	orgs := map[string]bool{}
-	for _, c := range r.Changes {
+	for _, c := range changes {
+		if c.NotDiffed != nil && !errors.Is(c.NotDiffed, gitrepo.ErrNotReviewed) {
+			r.Undiffed = append(r.Undiffed, Undiffed{Path: c.Path(), Err: c.NotDiffed})
+		}
 		for _, p := range []string{c.From, c.To} {
 			if p == "" {
 				continue
@@ -164,31 +200,48 @@ func (r *Review) classify() {
 			orgs[d.Org] = true
 		}
 	}
-	for o := range orgs {
-		r.ChangedOrgs = append(r.ChangedOrgs, o)
-	}
-	sort.Strings(r.ChangedOrgs)
+	r.ChangedOrgs = sortedKeys(orgs)
 
 	before := fingerprints(r.Base.Findings)
 	after := fingerprints(r.Head.Findings)
 	for _, f := range r.Head.Findings {
 		if before[f.Fingerprint()] {
-			r.Still = append(r.Still, f)
+			r.Still = append(r.Still, place.head(f))
 		} else {
-			r.New = append(r.New, f)
+			r.New = append(r.New, place.head(f))
+		}
+		if !f.Blocking() {
+			continue
 		}
 		// A blocking finding counts against the change when it involves a
 		// plan the change touches, sits in a changed file, or is new: a
 		// change to the reference list can break plans it does not touch.
-		if f.Blocking() && (!before[f.Fingerprint()] || changedFiles[f.File] || slices.ContainsFunc(f.Orgs, func(o string) bool { return orgs[o] })) {
+		if !before[f.Fingerprint()] || changedFiles[f.File] || slices.ContainsFunc(f.Orgs, func(o string) bool { return orgs[o] }) {
 			r.Blocking = append(r.Blocking, f)
+		} else {
+			r.Elsewhere = append(r.Elsewhere, f)
 		}
 	}
 	for _, f := range r.Base.Findings {
 		if !after[f.Fingerprint()] {
-			r.Fixed = append(r.Fixed, f)
+			r.Fixed = append(r.Fixed, place.base(f))
 		}
 	}
+	r.Gate = gateOf(r.Blocking, r.ChangedOrgs)
+}
+
+// gateOf summarises the blocking findings for the commit status.
+func gateOf(blocking []finding.Finding, changed []string) Gate {
+	rules, orgs := map[string]bool{}, map[string]bool{}
+	for _, f := range blocking {
+		rules[f.Rule] = true
+		for _, o := range f.Orgs {
+			if slices.Contains(changed, o) {
+				orgs[o] = true
+			}
+		}
+	}
+	return Gate{Pass: len(blocking) == 0, Blocking: len(blocking), Rules: sortedKeys(rules), Orgs: sortedKeys(orgs), Changed: changed}
 }
 
 func fingerprints(fs []finding.Finding) map[string]bool {
@@ -209,4 +262,17 @@ func docByFile(s *plan.Set, file string) *plan.Document {
 		}
 	}
 	return nil
+}
+
+// sortedKeys lists a set's members in order; nil for an empty set.
+func sortedKeys(m map[string]bool) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

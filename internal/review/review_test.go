@@ -2,13 +2,15 @@ package review_test
 
 import (
 	"context"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/triangulate-nhs/triangulate/internal/check"
 	"github.com/triangulate-nhs/triangulate/internal/finding"
-	"github.com/triangulate-nhs/triangulate/internal/github"
 	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
 	"github.com/triangulate-nhs/triangulate/internal/review"
 	"github.com/triangulate-nhs/triangulate/internal/testutil"
@@ -52,13 +54,11 @@ func TestCleanChange(t *testing.T) {
 	if len(r.Still) != 3 {
 		t.Errorf("%d findings still present, want the 3 explained warnings", len(r.Still))
 	}
-	gate := r.Gate()
-	if gate.State != github.StateSuccess || gate.Description != "Submittable: nothing blocks RTK" {
-		t.Errorf("gate %+v", gate)
+	if diff := cmp.Diff(review.Gate{Pass: true, Changed: []string{"RTK"}}, r.Gate); diff != "" {
+		t.Errorf("gate (-want +got):\n%s", diff)
 	}
-	pub := r.Publication(github.PR{Owner: "o", Repo: "r", Number: 1, HeadSHA: r.HeadSHA})
-	if len(pub.Comments) != 0 || !strings.Contains(pub.Summary, "✅ submittable") {
-		t.Errorf("publication: %d comments; summary:\n%s", len(pub.Comments), pub.Summary)
+	if len(r.Figures) != 1 || r.Figures[0].Org != "RTK" || r.Figures[0].Name != "Ashford and St Peter's Hospitals NHS FT" {
+		t.Errorf("figures %+v, want RTK's under its new name", r.Figures)
 	}
 }
 
@@ -81,38 +81,46 @@ func TestMisalignmentCommentsOnBothLinesAndFailsTheGate(t *testing.T) {
 	if rules["A01"] != finding.Error || rules["A03"] != finding.Warning || len(r.New) != 2 {
 		t.Fatalf("new findings %v, want A01 error and A03 warning", rules)
 	}
-	pub := r.Publication(github.PR{Owner: "o", Repo: "r", Number: 1, HeadSHA: r.HeadSHA})
-	at := map[string]github.Comment{}
-	for _, c := range pub.Comments {
-		if strings.Contains(c.Body, "**A01 error**") {
-			at[c.Path] = c
+	// Both sides of the A01 misalignment are on lines the change rewrote,
+	// each naming its file's owners from the base's CODEOWNERS.
+	var a01 review.Placed
+	for _, p := range r.New {
+		if p.Rule == "A01" {
+			a01 = p
 		}
 	}
-	ra2c, n09c := at[ra2], at[n09]
-	if ra2c.Line != 26 || n09c.Line != 46 {
-		t.Fatalf("A01 comments at %s:%d and %s:%d, want ra2.cue:26 and 09n.cue:46", ra2, ra2c.Line, n09, n09c.Line)
+	want := []review.Side{
+		{Location: finding.Location{Org: "RA2", File: ra2, Line: 26, Column: 18}, Placement: review.InDiff, DiffLine: 26, Owners: "@triangulate-nhs/ra2-planning"},
+		{Location: finding.Location{Org: "09N", File: n09, Line: 46, Column: 19}, Placement: review.InDiff, DiffLine: 46, Owners: "@triangulate-nhs/09n-planning"},
 	}
-	if !strings.Contains(ra2c.Body, "09N at `"+n09+":46:19` (@triangulate-nhs/09n-planning)") {
-		t.Errorf("RA2's comment does not name 09N and its owners:\n%s", ra2c.Body)
+	if diff := cmp.Diff(want, a01.Sides, cmpopts.IgnoreFields(finding.Location{}, "Path")); diff != "" {
+		t.Errorf("A01 sides (-want +got):\n%s", diff)
 	}
-	if !strings.Contains(n09c.Body, "RA2 at `"+ra2+":26:18` (@triangulate-nhs/ra2-planning)") {
-		t.Errorf("09N's comment does not name RA2 and its owners:\n%s", n09c.Body)
+	if diff := cmp.Diff(review.Gate{Blocking: 2, Rules: []string{"A01", "A03"}, Orgs: []string{"09N", "RA2"}, Changed: []string{"09N", "RA2"}}, r.Gate); diff != "" {
+		t.Errorf("gate (-want +got):\n%s", diff)
 	}
-	if ra2c.Fingerprint == n09c.Fingerprint {
-		t.Error("both sides share one fingerprint: a re-run could not tell them apart")
+	gp := figure(t, r, "09N", "GP referrals (E.M.1)")
+	if gp.Before == nil || gp.After == nil || *gp.Before != 63551 || *gp.After != 67551 {
+		t.Errorf("09N GP referrals %v -> %v, want 63,551 -> 67,551", gp.Before, gp.After)
 	}
-	if gate := r.Gate(); gate.State != github.StateFailure || !strings.Contains(gate.Description, "involve 09N, RA2 (A01, A03)") {
-		t.Errorf("gate %+v", gate)
+	again := run(t, g, "main", "referrals")
+	if diff := cmp.Diff(r.New, again.New); diff != "" || !cmp.Equal(r.Figures, again.Figures) {
+		t.Errorf("a re-run on the same head judges differently (-first +again):\n%s", diff)
 	}
-	for _, want := range []string{"❌ not submittable", "### Blocking", "| GP referrals (E.M.1) | 63,551 | 67,551 | +4,000 (+6.3%) |", "### RA2 "} {
-		if !strings.Contains(pub.Summary, want) {
-			t.Errorf("summary lacks %q:\n%s", want, pub.Summary)
+}
+
+// figure finds one key figure of org's plan in r.
+func figure(t *testing.T, r *review.Review, org, label string) review.Figure {
+	t.Helper()
+	for _, pf := range r.Figures {
+		for _, f := range pf.Figures {
+			if pf.Org == org && f.Label == label {
+				return f
+			}
 		}
 	}
-	again := run(t, g, "main", "referrals").Publication(github.PR{Owner: "o", Repo: "r", Number: 1, HeadSHA: r.HeadSHA})
-	if len(again.Comments) != len(pub.Comments) || again.Comments[0].Fingerprint != pub.Comments[0].Fingerprint || again.Summary != pub.Summary {
-		t.Error("a re-run on the same head publishes something different")
-	}
+	t.Fatalf("no %q for %s in %+v", label, org, r.Figures)
+	return review.Figure{}
 }
 
 func TestFixPushClearsFindings(t *testing.T) {
@@ -127,12 +135,41 @@ func TestFixPushClearsFindings(t *testing.T) {
 	if !r.Pass() || len(r.New) != 0 {
 		t.Fatalf("after the fix: pass=%v new=%v", r.Pass(), r.New)
 	}
-	pub := r.Publication(github.PR{Owner: "o", Repo: "r", Number: 1, HeadSHA: r.HeadSHA})
-	for _, c := range first.Publication(github.PR{}).Comments {
-		for _, k := range pub.Keep {
-			if k == c.Fingerprint {
-				t.Errorf("fixed finding %s is still kept, so its comment would stay", c.Fingerprint)
-			}
+	// Nothing of the first push stands, so none of its comments is kept.
+	now := map[string]bool{}
+	for _, p := range append(r.New, r.Still...) {
+		now[p.Fingerprint()] = true
+	}
+	for _, p := range first.New {
+		if now[p.Fingerprint()] {
+			t.Errorf("%s still stands after the fix", p.Rule)
+		}
+	}
+}
+
+// brokenMain is the shipped repository with an S01 committed on main: RTK
+// names a system code that does not exist.
+func brokenMain(t *testing.T) *testutil.Git {
+	g := testutil.NewGit(t)
+	g.Replace(rtk, `system:    "QXU"`, `system:    "QX"`)
+	g.Commit("a broken main")
+	return g
+}
+
+// TestFixOfMainIsFixedAndOffTheDiff: a problem on main that the change fixes
+// is Fixed, and placed off the diff, since it sits on the base's lines.
+func TestFixOfMainIsFixedAndOffTheDiff(t *testing.T) {
+	g := brokenMain(t)
+	g.Branch("fix")
+	g.Replace(rtk, `system:    "QX"`, `system:    "QXU"`)
+	g.Commit("fix the system code")
+	r := run(t, g, "main", "fix")
+	if len(r.Fixed) != 1 || r.Fixed[0].Rule != "S01" {
+		t.Fatalf("fixed %+v, want main's S01", r.Fixed)
+	}
+	for _, s := range r.Fixed[0].Sides {
+		if s.Shown() || s.DiffLine != 0 {
+			t.Errorf("fixed S01 is placed on the head's diff: %+v", s)
 		}
 	}
 }
@@ -155,14 +192,8 @@ func TestWeakenedPolicyIsJudgedByBaseRules(t *testing.T) {
 	if r.Impact == nil || r.Impact.Err != nil || len(r.Impact.NewlyPassing) != 2 {
 		t.Fatalf("impact %+v, want 09N and RA2 newly passing", r.Impact)
 	}
-	s := r.Summary()
-	for _, want := range []string{"This pull request changes the rules", "`policy/data.json`", "### Policy impact", "**09N would newly pass** (no longer blocked by A01, A03)"} {
-		if !strings.Contains(s, want) {
-			t.Errorf("summary lacks %q:\n%s", want, s)
-		}
-	}
-	if strings.Index(s, "This pull request changes the rules") > strings.Index(s, "**Gate:**") {
-		t.Error("the rules warning is not at the top of the summary")
+	if diff := cmp.Diff([]review.OrgRules{{Org: "09N", Rules: []string{"A01", "A03"}}, {Org: "RA2", Rules: []string{"A01", "A03"}}}, r.Impact.NewlyPassing); diff != "" {
+		t.Errorf("newly passing (-want +got):\n%s", diff)
 	}
 }
 
@@ -175,8 +206,8 @@ func TestBrokenProposedRules(t *testing.T) {
 	if !r.Pass() {
 		t.Error("plans did not change, yet the gate failed")
 	}
-	if r.Impact == nil || r.Impact.Err == nil || !strings.Contains(r.Summary(), "The proposed rules do not load") {
-		t.Errorf("impact %+v; summary should say the proposed rules do not load", r.Impact)
+	if r.Impact == nil || r.Impact.Err == nil {
+		t.Errorf("impact %+v; want the proposed rules' error", r.Impact)
 	}
 }
 
@@ -189,16 +220,13 @@ func TestNewBrokenFileBlocks(t *testing.T) {
 	if r.Pass() || len(r.Blocking) == 0 || r.Blocking[0].Rule != "S00" {
 		t.Fatalf("pass=%v blocking=%v, want the new file's S00 to block", r.Pass(), r.Blocking)
 	}
-	pub := r.Publication(github.PR{})
-	if len(pub.Comments) != 1 || pub.Comments[0].Path != "plans/2019-20/providers/rzz.cue" || pub.Comments[0].Line != 2 {
-		t.Errorf("comments %+v, want one on rzz.cue:2", pub.Comments)
+	if len(r.New) != 1 || r.New[0].Sides[0].Placement != review.InDiff || r.New[0].Sides[0].File != "plans/2019-20/providers/rzz.cue" || r.New[0].Sides[0].DiffLine != 2 {
+		t.Errorf("new %+v, want one finding placed on rzz.cue:2", r.New)
 	}
 }
 
 func TestPreExistingProblemsElsewhereDoNotBlock(t *testing.T) {
-	g := testutil.NewGit(t)
-	g.Replace(rtk, `system:    "QXU"`, `system:    "QX"`)
-	g.Commit("a broken main")
+	g := brokenMain(t)
 	g.Branch("other")
 	g.Replace(n09, `gp_referrals: {total: 46148, months: [3669,`, `gp_referrals: {total: 46158, months: [3679,`)
 	g.Commit("small 09N change")
@@ -206,8 +234,8 @@ func TestPreExistingProblemsElsewhereDoNotBlock(t *testing.T) {
 	if !r.Pass() {
 		t.Fatalf("blocked by %v, which this change did not touch", r.Blocking)
 	}
-	if !strings.Contains(r.Summary(), "blocking finding elsewhere, not caused by this change") {
-		t.Errorf("summary does not show the problem elsewhere:\n%s", r.Summary())
+	if len(r.Elsewhere) != 1 || r.Elsewhere[0].Rule != "S01" {
+		t.Errorf("elsewhere %+v, want main's S01", r.Elsewhere)
 	}
 }
 
@@ -230,8 +258,8 @@ func TestFirstPlansIntoAnEmptyRepository(t *testing.T) {
 	if got := strings.Join(r.ChangedOrgs, ","); got != "RTK" {
 		t.Errorf("changed orgs %q", got)
 	}
-	if !strings.Contains(r.Summary(), "(new plan)") {
-		t.Errorf("summary does not present RTK as a new plan:\n%s", r.Summary())
+	if len(r.Figures) != 1 || !r.Figures[0].Added || r.Figures[0].Org != "RTK" {
+		t.Errorf("figures %+v, want RTK's as a new plan", r.Figures)
 	}
 	// RTK names commissioners with no plan yet: S04 (unknown) blocks.
 	if r.Pass() {
@@ -295,7 +323,5 @@ func TestRegisterIsJudgedFromBase(t *testing.T) {
 	if r.Impact == nil || r.Impact.Err != nil {
 		t.Fatalf("impact %+v, want the proposed register evaluated", r.Impact)
 	}
-	if s := r.Summary(); !strings.Contains(s, "This pull request changes the rules") || !strings.Contains(s, "policy/register/2019-20.cue") {
-		t.Errorf("summary does not say the register changed:\n%s", s)
-	}
+
 }

@@ -11,19 +11,12 @@
 package githubtest
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
-	"unicode/utf8"
 )
 
 // BotLogin is the author of everything the server creates: the login
@@ -61,6 +54,9 @@ type Request struct {
 	Body map[string]any
 	// Status is the status the server answered with.
 	Status int
+	// Written is how many bytes of the answer's body the server wrote:
+	// less than it meant to when the client hung up early.
+	Written int64
 }
 
 // Server is an in-memory GitHub. Its methods are safe to call while
@@ -87,6 +83,8 @@ type Server struct {
 	pageSize int
 	// readOnly answers every write with 403, as for a fork's token.
 	readOnly bool
+	// endless gives every page of every listing a rel="next" link.
+	endless bool
 }
 
 type pullRequest struct {
@@ -100,6 +98,9 @@ type fault struct {
 	status int
 	header map[string]string
 	body   string
+	// size, when set, replaces body with a JSON message of this many bytes,
+	// streamed as the client reads it.
+	size int64
 }
 
 // NewServer starts a server that lives until t's cleanup, when every
@@ -113,7 +114,9 @@ func NewServer(t testing.TB) *Server {
 		diff:     map[string]map[int]bool{},
 		pulls:    map[int]pullRequest{},
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.srv.Listener = smallBuffers{s.srv.Listener}
+	s.srv.Start()
 	t.Cleanup(s.srv.Close)
 	t.Cleanup(func() {
 		for _, msg := range s.Invalid() {
@@ -274,265 +277,4 @@ func (s *Server) Invalid() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.invalid)
-}
-
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	raw, _ := io.ReadAll(r.Body)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-
-	rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}
-	if len(bytes.TrimSpace(raw)) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		_ = dec.Decode(&rec.Body)
-	}
-	op, err := s.spec.check(r.Method, r.URL.Path, r.URL.Query(), r.Header.Get("Content-Type"), raw)
-	rec.Op = op
-	if err == nil && op == "pulls/create-review" {
-		if problems := reviewCommentRules(rec.Body); len(problems) > 0 {
-			err = fmt.Errorf("%s %s: %s", r.Method, r.URL.Path, strings.Join(problems, "; "))
-		}
-	}
-	if err == nil && r.Header.Get("Authorization") != "Bearer "+Token {
-		err = fmt.Errorf("%s %s: Authorization header %q", r.Method, r.URL.Path, r.Header.Get("Authorization"))
-	}
-	status := 0
-	respond := func(code int, v any) {
-		status = code
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(code)
-		_ = json.NewEncoder(w).Encode(v)
-	}
-	defer func() {
-		rec.Status = status
-		s.requests = append(s.requests, rec)
-	}()
-	if err != nil {
-		s.invalid = append(s.invalid, err.Error())
-		respond(http.StatusUnprocessableEntity, map[string]any{"message": "Invalid request.\n\n" + err.Error()})
-		return
-	}
-	for _, ft := range s.faults {
-		if ft.op == op && ft.n > 0 {
-			ft.n--
-			for k, v := range ft.header {
-				w.Header().Set(k, v)
-			}
-			status = ft.status
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(ft.status)
-			_, _ = io.WriteString(w, ft.body)
-			return
-		}
-	}
-	if s.readOnly && r.Method != http.MethodGet {
-		respond(http.StatusForbidden, map[string]any{
-			"message":           "Resource not accessible by integration",
-			"documentation_url": "https://docs.github.com/rest",
-		})
-		return
-	}
-
-	// The spec check has matched the path, so the segments are where the
-	// operation's template puts them: /repos/{owner}/{repo}/...
-	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
-	last := parts[len(parts)-1]
-	id, _ := strconv.ParseInt(last, 10, 64)
-	notFound := map[string]any{"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
-	switch op {
-	case "pulls/get":
-		pr, ok := s.pulls[int(id)]
-		if !ok {
-			respond(http.StatusNotFound, notFound)
-			return
-		}
-		respond(http.StatusOK, pullJSON(parts[1]+"/"+parts[2], int(id), pr))
-	case "pulls/list-review-comments":
-		var items []any
-		for _, c := range s.reviewComments {
-			items = append(items, reviewCommentJSON(c))
-		}
-		s.page(w, r, items, &status)
-	case "pulls/delete-review-comment":
-		for i, c := range s.reviewComments {
-			if c.ID == id {
-				s.reviewComments = slices.Delete(s.reviewComments, i, i+1)
-				status = http.StatusNoContent
-				w.WriteHeader(status)
-				return
-			}
-		}
-		respond(http.StatusNotFound, notFound)
-	case "pulls/list-reviews":
-		items := make([]any, len(s.reviews))
-		for i, rv := range s.reviews {
-			items[i] = rv
-		}
-		s.page(w, r, items, &status)
-	case "pulls/create-review":
-		s.createReview(rec.Body, respond)
-	case "issues/list-comments":
-		var items []any
-		for _, c := range s.issueComments {
-			items = append(items, issueCommentJSON(c))
-		}
-		s.page(w, r, items, &status)
-	case "issues/create-comment":
-		body := fmt.Sprint(rec.Body["body"])
-		if msg := tooLong("body", body); msg != "" {
-			respond(http.StatusUnprocessableEntity, map[string]any{"message": msg})
-			return
-		}
-		c := &Comment{ID: s.id(), User: BotLogin, Body: body}
-		s.issueComments = append(s.issueComments, c)
-		respond(http.StatusCreated, issueCommentJSON(c))
-	case "issues/update-comment":
-		body := fmt.Sprint(rec.Body["body"])
-		if msg := tooLong("body", body); msg != "" {
-			respond(http.StatusUnprocessableEntity, map[string]any{"message": msg})
-			return
-		}
-		for _, c := range s.issueComments {
-			if c.ID == id {
-				c.Body = body
-				respond(http.StatusOK, issueCommentJSON(c))
-				return
-			}
-		}
-		respond(http.StatusNotFound, notFound)
-	case "repos/create-commit-status":
-		if d, ok := rec.Body["description"].(string); ok && utf8.RuneCountInString(d) > maxDescriptionChars {
-			respond(http.StatusUnprocessableEntity, map[string]any{"message": "description is too long (maximum is 140 characters)"})
-			return
-		}
-		st := map[string]any{"id": s.id(), "sha": last}
-		maps.Copy(st, rec.Body)
-		s.statuses = append(s.statuses, st)
-		respond(http.StatusCreated, st)
-	default:
-		respond(http.StatusNotImplemented, map[string]any{"message": "githubtest does not serve " + op})
-	}
-}
-
-func (s *Server) createReview(body map[string]any, respond func(int, any)) {
-	text, _ := body["body"].(string)
-	if msg := tooLong("body", text); msg != "" {
-		respond(http.StatusUnprocessableEntity, map[string]any{"message": msg})
-		return
-	}
-	drafts, _ := body["comments"].([]any)
-	var created []*Comment
-	reviewID := s.id()
-	for _, d := range drafts {
-		d, _ := d.(map[string]any)
-		path, _ := d["path"].(string)
-		num, _ := d["line"].(json.Number)
-		line, _ := num.Int64()
-		cbody, _ := d["body"].(string)
-		if msg := tooLong("comment body", cbody); msg != "" {
-			respond(http.StatusUnprocessableEntity, map[string]any{"message": msg})
-			return
-		}
-		if !s.diff[path][int(line)] {
-			// GitHub refuses the whole review and does not say which comment.
-			respond(http.StatusUnprocessableEntity, map[string]any{
-				"message": "Unprocessable Entity",
-				"errors":  []string{"Line could not be resolved"},
-			})
-			return
-		}
-		created = append(created, &Comment{ID: s.id(), User: BotLogin, Body: cbody, Path: path, Line: int(line), ReviewID: reviewID})
-	}
-	s.reviewComments = append(s.reviewComments, created...)
-	review := map[string]any{
-		"id":        reviewID,
-		"body":      text,
-		"state":     "COMMENTED",
-		"commit_id": body["commit_id"],
-		"user":      map[string]any{"login": BotLogin},
-		"html_url":  fmt.Sprintf("https://github.example/o/r/pull/7#pullrequestreview-%d", reviewID),
-	}
-	s.reviews = append(s.reviews, review)
-	respond(http.StatusOK, review)
-}
-
-// page serves items a page at a time with GitHub's Link header.
-func (s *Server) page(w http.ResponseWriter, r *http.Request, items []any, status *int) {
-	per := 30
-	if v, err := strconv.Atoi(r.URL.Query().Get("per_page")); err == nil && v > 0 {
-		per = min(v, 100)
-	}
-	per = min(per, s.pageSize)
-	page := 1
-	if v, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && v > 0 {
-		page = v
-	}
-	start := min((page-1)*per, len(items))
-	end := min(start+per, len(items))
-	if end < len(items) {
-		next := *r.URL
-		q := next.Query()
-		q.Set("page", strconv.Itoa(page+1))
-		next.RawQuery = q.Encode()
-		w.Header().Set("Link", fmt.Sprintf(`<%s%s>; rel="next"`, s.srv.URL, next.RequestURI()))
-	}
-	*status = http.StatusOK
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	out := items[start:end]
-	if out == nil {
-		out = []any{}
-	}
-	_ = json.NewEncoder(w).Encode(out)
-}
-
-func (s *Server) id() int64 {
-	s.nextID++
-	return s.nextID
-}
-
-// pullJSON is the part of GitHub's pull request object a client reads to
-// find what to review.
-func pullJSON(repo string, number int, pr pullRequest) map[string]any {
-	branch := func(sha, ref string) map[string]any {
-		owner, _, _ := strings.Cut(repo, "/")
-		return map[string]any{
-			"sha":   sha,
-			"ref":   ref,
-			"label": owner + ":" + ref,
-			"repo":  map[string]any{"full_name": repo},
-		}
-	}
-	return map[string]any{
-		"number":   number,
-		"state":    "open",
-		"html_url": fmt.Sprintf("https://github.example/%s/pull/%d", repo, number),
-		"base":     branch(pr.baseSHA, pr.baseRef),
-		"head":     branch(pr.headSHA, pr.headRef),
-	}
-}
-
-func reviewCommentJSON(c *Comment) map[string]any {
-	return map[string]any{
-		"id": c.ID, "body": c.Body, "path": c.Path, "line": c.Line, "side": "RIGHT",
-		"pull_request_review_id": c.ReviewID,
-		"user":                   map[string]any{"login": c.User},
-		"html_url":               fmt.Sprintf("https://github.example/o/r/pull/7#discussion_r%d", c.ID),
-	}
-}
-
-func issueCommentJSON(c *Comment) map[string]any {
-	return map[string]any{
-		"id": c.ID, "body": c.Body,
-		"user":     map[string]any{"login": c.User},
-		"html_url": fmt.Sprintf("https://github.example/o/r/pull/7#issuecomment-%d", c.ID),
-	}
-}
-
-func tooLong(what, s string) string {
-	if utf8.RuneCountInString(s) > maxBodyChars {
-		return what + " is too long (maximum is 65536 characters)"
-	}
-	return ""
 }

@@ -198,3 +198,69 @@ func TestServerPagination(t *testing.T) {
 		t.Errorf("pages read = %d, want 3", n)
 	}
 }
+
+func TestServerEndlessPages(t *testing.T) {
+	s := NewServer(t)
+	s.SetEndlessPages(true)
+	s.AddIssueComment(Comment{User: "regulator", Body: "only one"})
+	path := "/repos/o/r/issues/7/comments?per_page=100"
+	var lengths []int
+	for range 4 {
+		status, h, v := call(t, s, "GET", path, Token, "")
+		if status != http.StatusOK {
+			t.Fatalf("GET %s: status %d", path, status)
+		}
+		lengths = append(lengths, len(v.([]any)))
+		link := h.Get("Link")
+		if link == "" {
+			t.Fatalf("page %d has no next link", len(lengths))
+		}
+		path = strings.TrimSuffix(strings.TrimPrefix(link, "<"+s.URL()), `>; rel="next"`)
+	}
+	if diff := cmp.Diff([]int{1, 0, 0, 0}, lengths); diff != "" {
+		t.Errorf("page lengths (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(path, "page=5") {
+		t.Errorf("fourth page links to %s, want page=5", path)
+	}
+}
+
+func TestServerFailLarge(t *testing.T) {
+	tests := []struct {
+		name        string
+		size        int64
+		read        int64 // how much the client reads before hanging up; -1 all
+		wantWritten func(int64) bool
+	}{
+		{name: "read whole", size: 200 << 10, read: -1, wantWritten: func(n int64) bool { return n == 200<<10 }},
+		{name: "client hangs up", size: 400 << 20, read: 64 << 10, wantWritten: func(n int64) bool { return n >= 64<<10 && n < 1<<20 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := NewServer(t)
+			s.FailLarge("pulls/get", 1, http.StatusNotFound, tt.size)
+			req, _ := http.NewRequest("GET", s.URL()+"/repos/o/r/pulls/7", nil)
+			req.Header.Set("Authorization", "Bearer "+Token)
+			resp, err := s.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != http.StatusNotFound || resp.ContentLength != tt.size {
+				t.Errorf("status %d, Content-Length %d; want 404 and %d", resp.StatusCode, resp.ContentLength, tt.size)
+			}
+			if tt.read < 0 {
+				var v struct{ Message string }
+				if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || int64(len(v.Message)) != tt.size-14 {
+					t.Errorf("body: %d-byte message, %v; want valid JSON of %d bytes", len(v.Message), err, tt.size)
+				}
+			} else if _, err := io.CopyN(io.Discard, resp.Body, tt.read); err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			// Requests blocks until the handler has returned.
+			if w := s.Requests()[0].Written; !tt.wantWritten(w) {
+				t.Errorf("server wrote %d bytes", w)
+			}
+		})
+	}
+}

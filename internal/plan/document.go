@@ -1,0 +1,120 @@
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"cuelang.org/go/cue/token"
+
+	"github.com/triangulate-nhs/triangulate/internal/finding"
+)
+
+// Document is one plan file as loaded.
+type Document struct {
+	// File is the path inside the repository, e.g.
+	// plans/2019-20/providers/rtk.cue.
+	File string
+	Kind string
+	Org  string
+	Year string
+	// Data is the file's data as JSON values (numbers as json.Number).
+	Data map[string]any
+	// Valid reports that the document passed the schema.
+	Valid bool
+
+	index map[string]token.Pos
+	// refs are the organisations a valid document names (crossref.go).
+	refs refs
+}
+
+// Locate maps a field path inside the document to its file position. Path
+// segments are field names (string) or list indexes (int, or a number
+// decoded from JSON). When the path is not in the file, the deepest part that
+// is gives the position, so a finding about a missing field lands on its
+// parent.
+func (d *Document) Locate(p []any) finding.Location {
+	segs := make([]string, 0, len(p))
+	for _, s := range p {
+		segs = append(segs, segment(s))
+	}
+	loc := finding.Location{Org: d.Org, Path: DisplayPath(segs), File: d.File}
+	for n := len(segs); n >= 0; n-- {
+		if pos, ok := d.index[pathKey(segs[:n])]; ok && pos.IsValid() {
+			loc.Line, loc.Column = pos.Line(), pos.Column()
+			return loc
+		}
+	}
+	return loc
+}
+
+// Has reports whether the path names a field or element present in the file.
+func (d *Document) Has(p []string) bool {
+	_, ok := d.index[pathKey(p)]
+	return ok
+}
+
+func segment(s any) string {
+	switch s := s.(type) {
+	case string:
+		return s
+	case json.Number:
+		return s.String()
+	case float64:
+		return strconv.FormatFloat(s, 'f', -1, 64)
+	case int:
+		return strconv.Itoa(s)
+	default:
+		return fmt.Sprint(s)
+	}
+}
+
+// DisplayPath renders a path the way CUE writes it: activity."09N".months[3].
+func DisplayPath(segs []string) string {
+	var b strings.Builder
+	for i, s := range segs {
+		switch {
+		case isIndex(s):
+			b.WriteString("[" + s + "]")
+		case isIdent(s):
+			if i > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(s)
+		default:
+			if i > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(strconv.Quote(s))
+		}
+	}
+	return b.String()
+}
+
+func isIndex(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z':
+		case i > 0 && r >= '0' && r <= '9':
+		default:
+			return false
+		}
+	}
+	return true
+}
