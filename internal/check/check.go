@@ -66,6 +66,21 @@ func (r *Rules) Catalogue() []finding.Rule {
 	return all
 }
 
+// describe sets every finding's title and category from the catalogue: the
+// one place they are set, so a rule reads the same in every stage and
+// format.
+func (r *Rules) describe(fs []finding.Finding) {
+	byID := map[string]finding.Rule{}
+	for _, rule := range r.Catalogue() {
+		byID[rule.ID] = rule
+	}
+	for i := range fs {
+		if rule, ok := byID[fs[i].Rule]; ok {
+			fs[i].Title, fs[i].Category = rule.Title, rule.Category
+		}
+	}
+}
+
 // Result is what one run found.
 type Result struct {
 	Set      *plan.Set
@@ -91,6 +106,7 @@ func Run(ctx context.Context, rules *Rules, plansFS fs.FS, opts Options) (*Resul
 		return nil, err
 	}
 	all := slices.Concat(set.Findings, pf, rules.Findings)
+	rules.describe(all)
 	all = gate.Apply(all, set, rules.Waivers)
 	finding.Sort(all)
 	n := 0

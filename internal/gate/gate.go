@@ -60,7 +60,7 @@ func LoadWaivers(fsys fs.FS, schema *plan.Schema, today time.Time) ([]Waiver, []
 	// must block as surely as a malformed one.
 	bad := func(loc finding.Location, org, format string, args ...any) {
 		f := finding.Finding{Rule: Rules[0].ID, Severity: Rules[0].Severity, Message: fmt.Sprintf(format, args...),
-			Location: loc, Title: Rules[0].Title, Category: Rules[0].Category}
+			Location: loc}
 		if org != "" {
 			f.Orgs = []string{org}
 		}

@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	"cuelang.org/go/cue/token"
-
-	"github.com/triangulate-nhs/triangulate/internal/finding"
 )
 
 var monthNames = [12]string{"April", "May", "June", "July", "August", "September",
@@ -131,14 +129,4 @@ func (d *Document) count(p []string) int {
 		n++
 	}
 	return n
-}
-
-// decorate fills the rule title and category from the rule table.
-func decorate(f *finding.Finding) {
-	for _, r := range Rules {
-		if r.ID == f.Rule {
-			f.Title, f.Category = r.Title, r.Category
-			return
-		}
-	}
 }

@@ -176,9 +176,6 @@ func (s *Schema) LoadContext(ctx context.Context, fsys fs.FS, opts Options) (*Se
 	set.Findings = append(set.Findings, crossCheck(set)...)
 	set.attributeRefused(unread)
 	set.Findings = limitFindings(set.Findings, omitted)
-	for i := range set.Findings {
-		decorate(&set.Findings[i])
-	}
 	finding.Sort(set.Findings)
 	return set, nil
 }

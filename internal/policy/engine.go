@@ -299,7 +299,7 @@ func (e *Engine) toFinding(v any, docs map[string]*plan.Document, reg *plan.Docu
 		Severity: finding.Severity(str("severity")),
 		Message:  str("message"),
 	}
-	r, known := e.byID[f.Rule]
+	_, known := e.byID[f.Rule]
 	if !known {
 		return f, fmt.Errorf("finding for rule %q, which has no METADATA custom.id", f.Rule)
 	}
@@ -308,7 +308,6 @@ func (e *Engine) toFinding(v any, docs map[string]*plan.Document, reg *plan.Docu
 	default:
 		return f, fmt.Errorf("rule %s raised severity %q", f.Rule, f.Severity)
 	}
-	f.Title, f.Category = r.Title, r.Category
 	switch f.Scope = str("scope"); f.Scope {
 	case "", "system", "national":
 	default:

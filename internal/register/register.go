@@ -20,9 +20,9 @@ import (
 // Dir is where registers live in a repository.
 const Dir = "policy/register"
 
-// Rule is the catalogue entry for a register file that cannot be used.
-var Rule = finding.Rule{ID: "C05", Category: "control_total", Severity: finding.Error,
-	Title: "Regulator figures come from the register"}
+// rule is the catalogue id of a register that cannot be used: C05,
+// "Regulator figures come from the register".
+const rule = "C05"
 
 // Registers holds the usable register of each year, keyed "2019/20".
 type Registers map[string]*plan.Document
@@ -48,8 +48,8 @@ func Load(fsys fs.FS, schema *plan.Schema) (Registers, []finding.Finding) {
 	regs := Registers{}
 	var out []finding.Finding
 	bad := func(loc finding.Location, format string, args ...any) {
-		out = append(out, finding.Finding{Rule: Rule.ID, Severity: finding.Error, Title: Rule.Title,
-			Category: Rule.Category, Location: loc, Message: fmt.Sprintf(format, args...)})
+		out = append(out, finding.Finding{Rule: rule, Severity: finding.Error, Location: loc,
+			Message: fmt.Sprintf(format, args...)})
 	}
 	for _, e := range entries {
 		name := path.Join(Dir, e.Name())

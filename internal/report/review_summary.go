@@ -117,6 +117,8 @@ func writeImpact(b *strings.Builder, im *review.Impact) {
 	}
 	b.WriteString("### Policy impact\n\nIf the proposed rules were merged, judged on this pull request's plans:\n\n")
 	switch {
+	case im.Err != nil && im.Stopped:
+		fmt.Fprintf(b, "- Not evaluated: %s.\n", mdText(im.Err.Error()))
 	case im.Err != nil:
 		fmt.Fprintf(b, "- The proposed rules do not load: %s\n", mdText(im.Err.Error()))
 	case len(im.NewlyFailing)+len(im.NewlyPassing) == 0:

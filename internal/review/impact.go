@@ -2,6 +2,7 @@ package review
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"sort"
 
@@ -30,7 +31,8 @@ func proposedImpact(ctx context.Context, r *Review, headFS fs.FS, opts Options) 
 	lim.CPU = min(sandbox.DefaultCPU, lim.Wall*2/3)
 	proposed, err := sandbox.Evaluate(ctx, headFS, opts.Check, lim)
 	if err != nil {
-		return &Impact{Err: err}
+		var le *sandbox.LimitError
+		return &Impact{Err: err, Stopped: errors.As(err, &le) || errors.Is(err, sandbox.ErrUnsupported)}
 	}
 	now, then := blockingRules(r.Head.Findings), blockingRules(proposed)
 	im := &Impact{}

@@ -97,6 +97,9 @@ type Gate struct {
 type Impact struct {
 	// Err is set when the proposed rules do not compile or evaluate.
 	Err error
+	// Stopped reports that Err is a sandbox limit (memory, CPU, time,
+	// output) or a platform without the sandbox, not a compile error.
+	Stopped bool
 	// NewlyFailing and NewlyPassing list organisations whose submission
 	// verdict the proposed rules would flip, with the rules responsible.
 	NewlyFailing, NewlyPassing []OrgRules

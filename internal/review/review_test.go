@@ -12,6 +12,7 @@ import (
 	"github.com/triangulate-nhs/triangulate/internal/check"
 	"github.com/triangulate-nhs/triangulate/internal/finding"
 	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
+	"github.com/triangulate-nhs/triangulate/internal/report"
 	"github.com/triangulate-nhs/triangulate/internal/review"
 	"github.com/triangulate-nhs/triangulate/internal/testutil"
 )
@@ -324,4 +325,30 @@ func TestRegisterIsJudgedFromBase(t *testing.T) {
 		t.Fatalf("impact %+v, want the proposed register evaluated", r.Impact)
 	}
 
+}
+
+// TestProposedRulesOverALimit: a proposed schema with a quadratic
+// comprehension is stopped by the sandbox, and the summary names the limit
+// instead of hanging the review.
+func TestProposedRulesOverALimit(t *testing.T) {
+	g := testutil.NewGit(t)
+	g.Branch("slow")
+	g.Write("schema/zz.cue", "package schema\n\n_n: 20000\n_slow: [for i in list.Range(0, _n, 1) for j in list.Range(0, _n, 1) if i == j+1 {i}]\n")
+	g.Replace("schema/zz.cue", "package schema\n", "package schema\n\nimport \"list\"\n")
+	g.Commit("a schema that takes quadratic time")
+	o := opts
+	o.ProposedRulesTimeout = 3 * time.Second
+	r, err := review.Run(context.Background(), gitrepo.Wrap(g.Repo), "main", "slow", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Impact == nil || r.Impact.Err == nil || !r.Impact.Stopped {
+		t.Fatalf("impact %+v, want the proposed rules stopped at a limit", r.Impact)
+	}
+	if !strings.Contains(r.Impact.Err.Error(), "limit") {
+		t.Errorf("impact error %q does not name the limit", r.Impact.Err)
+	}
+	if s := report.RenderReview(r).Summary; !strings.Contains(s, "- Not evaluated: the proposed rules exceeded the") {
+		t.Errorf("summary does not say the proposed rules were stopped:\n%s", s)
+	}
 }
