@@ -28,8 +28,43 @@ const exitInterrupted = 130
 // up to two seconds), and nobody waiting on Ctrl-C should wait longer.
 const gracePeriod = 2 * time.Second
 
+// serveGrace bounds how long `serve` may take to stop after SIGTERM: for a
+// server the signal is the ordinary way to stop, so its own shutdown (let
+// running reviews finish within --shutdown-grace, 25 s by default) decides
+// the exit code, and this only catches a shutdown that hangs.
+const serveGrace = 90 * time.Second
+
 func main() {
-	os.Exit(run(cli.Main, os.Args[1:], os.Stdout, os.Stderr, gracePeriod))
+	args := os.Args[1:]
+	if len(args) > 0 && args[0] == "serve" {
+		os.Exit(runServer(cli.Main, args, os.Stdout, os.Stderr, serveGrace))
+	}
+	os.Exit(run(cli.Main, args, os.Stdout, os.Stderr, gracePeriod))
+}
+
+// runServer runs a server until it returns: a signal cancels its context
+// and it shuts down gracefully, returning its own exit code; one that has
+// not returned within grace is abandoned with exitInterrupted.
+func runServer(w work, args []string, stdout, stderr io.Writer, grace time.Duration) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	done := make(chan int, 1)
+	go func() { done <- w(ctx, args, stdout, stderr) }()
+	select {
+	case code := <-done:
+		return code
+	case <-ctx.Done():
+		stop() // a second signal ends the process at once
+	}
+	timer := time.NewTimer(grace)
+	defer timer.Stop()
+	select {
+	case code := <-done:
+		return code
+	case <-timer.C:
+		fmt.Fprintln(stderr, "triangulate: serve did not stop within its grace period")
+		return exitInterrupted
+	}
 }
 
 // work is the command line proper; run adds signal handling around it.

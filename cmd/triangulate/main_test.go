@@ -48,6 +48,19 @@ func TestMain(m *testing.M) {
 			<-ctx.Done()
 			return 2
 		}, os.Args[1:], os.Stdout, os.Stderr, testGrace))
+	case "server":
+		// A server stops on a signal by design and returns its own code.
+		os.Exit(runServer(func(ctx context.Context, _ []string, _, stderr io.Writer) int {
+			fmt.Fprintln(stderr, "ready")
+			<-ctx.Done()
+			time.Sleep(50 * time.Millisecond) // reviews finishing
+			return 0
+		}, os.Args[1:], os.Stdout, os.Stderr, testGrace))
+	case "server-stuck":
+		os.Exit(runServer(func(_ context.Context, _ []string, _, stderr io.Writer) int {
+			fmt.Fprintln(stderr, "ready")
+			select {}
+		}, os.Args[1:], os.Stdout, os.Stderr, testGrace))
 	case "done":
 		os.Exit(run(func(_ context.Context, _ []string, stdout, _ io.Writer) int {
 			fmt.Fprint(stdout, "whole report\n")
@@ -207,4 +220,27 @@ func largeRepo(t *testing.T, n int) string {
 		}
 	}
 	return dir
+}
+
+// TestServerStops: SIGTERM is how a server stops: it shuts down and exits
+// with its own code (0); one whose shutdown hangs is abandoned after the
+// grace period with exitInterrupted.
+func TestServerStops(t *testing.T) {
+	for _, tc := range []struct {
+		mode string
+		code int
+	}{{"server", 0}, {"server-stuck", exitInterrupted}} {
+		t.Run(tc.mode, func(t *testing.T) {
+			p := start(t, tc.mode)
+			<-p.ready
+			from := time.Now()
+			if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			code, took := p.wait(t, from)
+			if code != tc.code || took > testGrace+2*time.Second {
+				t.Errorf("exit %d after %v, want %d within the grace period", code, took, tc.code)
+			}
+		})
+	}
 }

@@ -23,6 +23,12 @@ const (
 	ExitClean    = 0 // nothing blocks submission
 	ExitBlocking = 1 // at least one blocking finding
 	ExitInput    = 2 // usage error, or input that could not be read
+	// ExitPublish ends a review that reached its verdict but could not
+	// wholly publish it: GitHub refused or failed a write (status, check
+	// run, review, comment), and the message names which. Distinct from
+	// ExitBlocking so a log tells "blocked" from "the result did not reach
+	// the pull request"; either way the job fails, so nothing fails silently.
+	ExitPublish = 3
 )
 
 // exitError carries an exit code out of a command.
@@ -71,7 +77,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 against the CUE schema, and the whole set against the policy catalogue
 (alignment between commissioners and providers, activity against beds,
 workforce and money, control totals). Exit codes: 0 clean, 1 blocking
-findings, 2 usage or input error.`,
+findings, 2 usage or input error, 3 a review's result could not be published,
+130 interrupted.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -80,7 +87,7 @@ findings, 2 usage or input error.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &exitError{code: ExitInput, err: err}
 	})
-	root.AddCommand(newCheck(), newRules(), newReview(), newSandbox())
+	root.AddCommand(newCheck(), newRules(), newReview(), newSandbox(), newServe())
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(root.FlagErrorFunc())
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/triangulate-nhs/triangulate/internal/app"
 	"github.com/triangulate-nhs/triangulate/internal/check"
 	"github.com/triangulate-nhs/triangulate/internal/github"
 	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
@@ -45,6 +47,7 @@ type reviewEnv struct {
 type gitHub interface {
 	PullRequest(ctx context.Context, owner, repo string, number int) (github.PRInfo, error)
 	Publish(ctx context.Context, pub github.Publication) (github.Outcome, error)
+	Fail(ctx context.Context, pr github.PR, reason error) error
 }
 
 var _ gitHub = (*github.Publisher)(nil)
@@ -92,7 +95,16 @@ payload, GITHUB_TOKEN and GITHUB_API_URL; elsewhere give --repo and --pr and
 set GITHUB_TOKEN. The commits must be in the local repository (fetch them
 first). With --local it prints the review as markdown and talks to no one.
 
-Exit codes: 0 the gate passes, 1 it fails, 2 usage or input error.`,
+Any write GitHub refuses or fails fails the command. A token that cannot
+write (a fork's) still gets the review into the workflow's annotations and
+job summary. A review that cannot be done at all sets the status to error
+with the reason. A commit status can be forged by any workflow in the
+repository; the Triangulate GitHub App (triangulate serve) reports a check
+run that cannot.
+
+Exit codes: 0 the gate passes, 1 it fails, 2 usage or input error, 3 the
+verdict was reached but GitHub refused or failed a write (the message says
+which).`,
 		Example: `  triangulate review --local main HEAD
   triangulate review --repo nhs-plans/plans-2019 --pr 42
   GITHUB_TOKEN=... triangulate review   # inside a pull_request workflow`,
@@ -108,7 +120,9 @@ Exit codes: 0 the gate passes, 1 it fails, 2 usage or input error.`,
 				if len(args) != 2 {
 					return usageErr("--local takes two refs: BASE HEAD")
 				}
-				r, err := review.Run(ctx, repo, args[0], args[1], opts)
+				// As the gate judges: HEAD merged into BASE's tip, with BASE's
+				// rules, BASE standing for the submission branch.
+				r, err := review.RunMerged(ctx, repo, review.PullRequest{Base: review.DefaultSubmissionBranch, BaseTip: args[0], Head: args[1]}, opts)
 				if err != nil {
 					return &exitError{code: ExitInput, err: fmt.Errorf("review %s..%s: %w", args[0], args[1], err)}
 				}
@@ -140,26 +154,40 @@ Exit codes: 0 the gate passes, 1 it fails, 2 usage or input error.`,
 				if err != nil {
 					return &exitError{code: ExitInput, err: fmt.Errorf("read pull request %s: %w", target, err)}
 				}
-				target.baseSHA, target.headSHA = info.BaseSHA, info.HeadSHA
+				target.baseSHA, target.headSHA, target.baseRef = info.BaseSHA, info.HeadSHA, info.BaseRef
 			}
-			r, err := review.Run(ctx, repo, target.baseSHA, target.headSHA, opts)
+			// Judged as merged into the base's current tip: the workflow's
+			// checkout of the base when it has one, else the event's base.
+			tip := target.baseSHA
+			if target.baseRef != "" {
+				if _, err := repo.Resolve("refs/remotes/origin/" + target.baseRef); err == nil {
+					tip = "refs/remotes/origin/" + target.baseRef
+				}
+			}
+			r, err := review.RunMerged(ctx, repo, review.PullRequest{Base: cmp.Or(target.baseRef, review.DefaultSubmissionBranch), BaseTip: tip, Head: target.headSHA}, opts)
 			if err != nil {
-				return &exitError{code: ExitInput, err: fmt.Errorf("review %s: %w", target, err)}
+				err = fmt.Errorf("review %s: %w", target, err)
+				if ctx.Err() != nil {
+					return &exitError{code: ExitInput, err: err}
+				}
+				// Said on the pull request too: a review that never ran
+				// would otherwise leave only a missing status there.
+				pr := github.PR{Owner: target.owner, Repo: target.name, Number: target.number, HeadSHA: target.headSHA}
+				if ferr := gh.Fail(ctx, pr, err); ferr != nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "triangulate: could not report the failure on the pull request either: %v\n", ferr)
+				}
+				return &exitError{code: ExitInput, err: err}
 			}
 			rendered := report.RenderReview(r)
 			pr := github.PR{Owner: target.owner, Repo: target.name, Number: target.number, HeadSHA: r.HeadSHA}
-			out, err := gh.Publish(ctx, publication(pr, rendered))
-			switch {
-			case errors.Is(err, github.ErrReadOnly):
-				fmt.Fprintf(cmd.ErrOrStderr(), "triangulate: the token cannot write to %s (a fork's read-only token?): reporting as workflow annotations and the job summary instead\n", target)
+			out, err := gh.Publish(ctx, app.Publication(pr, rendered))
+			if errors.Is(err, github.ErrReadOnly) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "triangulate: GitHub refused a write to %s (a fork's read-only token?): the review is in the workflow annotations and the job summary instead\n", target)
+				perr := &exitError{code: ExitPublish, err: fmt.Errorf("publish review on %s: %w", target, err)}
 				if ferr := fallback(env, w, r); ferr != nil {
-					return &exitError{code: ExitInput, err: ferr}
+					perr.err = errors.Join(perr.err, ferr)
 				}
-				return gateExit(r)
-			case errors.Is(err, github.ErrRejected):
-				fmt.Fprintf(cmd.ErrOrStderr(), "triangulate: %v\n", err)
-			case err != nil:
-				return &exitError{code: ExitInput, err: fmt.Errorf("publish review on %s: %w", target, err)}
+				return perr
 			}
 			fmt.Fprintf(w, "%s: %s\nposted %d line comments (%d already there, %d listed in the review body, %d failed), deleted %d outdated\n",
 				rendered.State, rendered.Description, out.Posted, out.Skipped, out.Listed, out.Failed, out.Deleted)
@@ -168,6 +196,9 @@ Exit codes: 0 the gate passes, 1 it fails, 2 usage or input error.`,
 			}
 			if out.SummaryURL != "" {
 				fmt.Fprintf(w, "summary: %s\n", out.SummaryURL)
+			}
+			if err != nil {
+				return &exitError{code: ExitPublish, err: fmt.Errorf("publish review on %s: %w", target, err)}
 			}
 			return gateExit(r)
 		},
@@ -183,18 +214,6 @@ Exit codes: 0 the gate passes, 1 it fails, 2 usage or input error.`,
 
 // publication hands the rendered review to the publisher, which takes
 // rendered text only.
-func publication(pr github.PR, out report.ReviewOutput) github.Publication {
-	pub := github.Publication{
-		PR: pr, Summary: out.Summary, Body: out.Body, Keep: out.Keep,
-		Status: github.Status{State: out.State, Description: out.Description},
-	}
-	for _, c := range out.Comments {
-		pub.Comments = append(pub.Comments, github.Comment{
-			Path: c.Path, Line: c.Line, Side: c.Side, Body: c.Body, Brief: c.Brief, Fingerprint: c.Fingerprint,
-		})
-	}
-	return pub
-}
 
 func gateExit(r *review.Review) error {
 	if r.Pass() {
@@ -207,6 +226,9 @@ type target struct {
 	owner, name      string
 	number           int
 	baseSHA, headSHA string
+	// baseRef is the branch the pull request targets; only the
+	// submission branch passes.
+	baseRef string
 }
 
 func (t target) String() string { return fmt.Sprintf("%s/%s#%d", t.owner, t.name, t.number) }
@@ -235,6 +257,7 @@ func resolveTarget(env reviewEnv, repoName string, number int) (target, error) {
 			Number int `json:"number"`
 			Base   struct {
 				SHA string `json:"sha"`
+				Ref string `json:"ref"`
 			} `json:"base"`
 			Head struct {
 				SHA string `json:"sha"`
@@ -255,7 +278,7 @@ func resolveTarget(env reviewEnv, repoName string, number int) (target, error) {
 		return target{}, &exitError{code: ExitInput, err: fmt.Errorf("event payload %s lacks the repository, pull request number or base/head SHAs", path)}
 	}
 	return target{owner: owner, name: name, number: ev.PullRequest.Number,
-		baseSHA: ev.PullRequest.Base.SHA, headSHA: ev.PullRequest.Head.SHA}, nil
+		baseSHA: ev.PullRequest.Base.SHA, headSHA: ev.PullRequest.Head.SHA, baseRef: ev.PullRequest.Base.Ref}, nil
 }
 
 func validSHA(s string) bool {

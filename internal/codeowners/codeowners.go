@@ -1,6 +1,9 @@
 // Package codeowners answers who owns a file in the repository, from its
 // CODEOWNERS file, so that a comment about a misalignment can mention the
-// people responsible for the counterparty's plan as well as the author's.
+// people responsible for the counterparty's plan as well as the author's;
+// and checks that the CODEOWNERS binds every organisation's plans to a team
+// of its own (Check, CheckRepository), since a plan is accepted at one path
+// only and that path's line is what makes a change need its approval.
 //
 // Callers should read CODEOWNERS from the pull request's base, not its head:
 // otherwise a pull request could choose who gets asked to approve it.
@@ -61,11 +64,8 @@ func Load(fsys fs.FS) (*Owners, error) {
 // The last matching rule wins, as on GitHub; a rule without owners leaves the
 // path unowned.
 func (o *Owners) Of(path string) []string {
-	path = strings.TrimPrefix(path, "/")
-	rule, err := o.rules.Match(path)
-	if err != nil || rule == nil {
-		// The library compiles patterns while parsing; matching a compiled
-		// pattern cannot fail, so err is always nil here.
+	rule := o.rule(path)
+	if rule == nil {
 		return nil
 	}
 	owners := make([]string, 0, len(rule.Owners))

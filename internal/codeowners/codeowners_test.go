@@ -113,9 +113,10 @@ func TestLoad(t *testing.T) {
 	}
 }
 
-// The repository's own CODEOWNERS must give each plan to its organisation
-// and the rules to the regulators.
+// The repository's own CODEOWNERS must give each plan to its organisation,
+// the rules to the regulators and the tool to both.
 func TestRepositoryCodeowners(t *testing.T) {
+	const both = Maintainers + " " + Regulators
 	o, err := Load(os.DirFS("../.."))
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +136,19 @@ func TestRepositoryCodeowners(t *testing.T) {
 		{"policy/main/main.rego", "@triangulate-nhs/regulators"},
 		{"policy/data.json", "@triangulate-nhs/regulators"},
 		{".github/CODEOWNERS", "@triangulate-nhs/regulators"},
-		{"internal/github/publisher.go", "@triangulate-nhs/maintainers"},
+		// A plan renamed away from its path is refused (S01) and the
+		// regulators', never the maintainers' alone.
+		{"plans/2019-20/providers/rtk-2019.cue", "@triangulate-nhs/regulators"},
+		{"plans/2019-20/notes.md", "@triangulate-nhs/regulators"},
+		// The tool decides what a submission is.
+		{"internal/github/publisher.go", both},
+		{"cmd/triangulate/main.go", both},
+		{"go.mod", both},
+		{"go.sum", both},
+		{".ci/run", both},
+		{".github/workflows/triangulate.yml", both},
+		{".github/actions/setup/action.yml", both},
+		{"README.md", "@triangulate-nhs/maintainers"},
 	}
 	for _, tt := range tests {
 		if got := o.Mention(tt.path); got != tt.want {

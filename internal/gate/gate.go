@@ -33,7 +33,27 @@ var Rules = []finding.Rule{
 		Title:       "Waivers are well formed and in date",
 		Description: "Every waiver under policy/waivers/ passes the schema (rule, organisation, reason, approver, expiry date) and has not expired; an expired waiver no longer applies.",
 		Rationale:   "A waiver is a regulator's dated decision; one that is malformed or out of date must not silently let findings through."},
+	OtherBase,
+	Conflict,
 }
+
+// The rules of how a pull request is judged rather than of its plans:
+// raised by the review, listed here so the catalogue names them.
+var (
+	// OtherBase: a pull request is judged only against the submission
+	// branch. Judged against any other, it could pass under rules weakened
+	// there and then be retargeted to main.
+	OtherBase = finding.Rule{ID: "G01", Title: "Targets a branch other than the submission branch", Category: "gate",
+		Severity:    finding.Error,
+		Description: "A pull request whose base is not the submission branch (main) fails without being judged.",
+		Rationale:   "Plans are judged only against the submission branch: a pull request judged against another branch could pass under rules weakened there, then be retargeted."}
+	// Conflict: a file both the pull request and its base changed since it
+	// branched, differently; the merged plans cannot be known.
+	Conflict = finding.Rule{ID: "G02", Title: "Changed on the submission branch since this pull request branched", Category: "gate",
+		Severity:    finding.Error,
+		Description: "A pull request is judged as merged into the current submission branch; a file both sides changed differently since it branched blocks until the branch is updated.",
+		Rationale:   "The pull request is judged as merged into the current submission branch; a file both sides changed differently has no merged version to judge until the branch is updated."}
+)
 
 // Waiver lets one finding through the gate until it expires.
 type Waiver struct {

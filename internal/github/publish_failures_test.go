@@ -107,6 +107,19 @@ func TestPublishWhenGitHubFails(t *testing.T) {
 			},
 		},
 		{
+			name: "422, then the review that lists the comments fails too: an error",
+			setup: func(f *githubtest.Server) {
+				f.Fail("pulls/create-review", 1, http.StatusUnprocessableEntity, nil, `{"message":"Unprocessable Entity","errors":["Line could not be resolved"]}`)
+				f.Fail("pulls/create-review", 4, http.StatusInternalServerError, nil, `{"message":"Server Error"}`)
+			},
+			runs: []run{{pub: basePub, want: counts{Failed: 3}, wantErr: ErrRejected}},
+			check: func(t *testing.T, f *githubtest.Server, _ []time.Duration, _ []Outcome, errs []error) {
+				if !strings.Contains(errs[0].Error(), "create review without line comments") || len(f.Statuses()) != 1 {
+					t.Errorf("error %v, statuses %d: want the second failure named and the status set", errs[0], len(f.Statuses()))
+				}
+			},
+		},
+		{
 			name: "oversize bodies are truncated with a note",
 			runs: []run{{pub: func() Publication {
 				p := basePub()
@@ -160,13 +173,17 @@ func TestPublishWhenGitHubFails(t *testing.T) {
 			},
 		},
 		{
+			// A rejection the review body makes up for is a warning, not an
+			// error: every comment reaches the pull request, and since an
+			// error now fails the run (nothing may fail silently), a
+			// rejection recovered in full must not.
 			name: "422 on a comment is reported, and the findings go in the review body",
 			runs: []run{
 				{pub: func() Publication {
 					p := basePub()
 					p.Comments[1].Line = 400 // outside the diff
 					return p
-				}, want: counts{Listed: 3, Failed: 3}, wantErr: ErrRejected},
+				}, want: counts{Listed: 3, Failed: 3}},
 				{pub: basePub, want: counts{Skipped: 3}},
 			},
 			check: func(t *testing.T, f *githubtest.Server, _ []time.Duration, outs []Outcome, errs []error) {
@@ -175,9 +192,6 @@ func TestPublishWhenGitHubFails(t *testing.T) {
 				}
 				if len(f.Reviews()) != 1 || len(f.ReviewComments()) != 0 {
 					t.Fatalf("reviews = %d, comments = %d; want 1 and 0", len(f.Reviews()), len(f.ReviewComments()))
-				}
-				if !strings.Contains(errs[0].Error(), "Line could not be resolved") {
-					t.Errorf("error %q does not carry GitHub's reason", errs[0])
 				}
 				if len(f.Statuses()) != 2 || len(f.IssueComments()) != 1 {
 					t.Errorf("statuses = %d, summaries = %d; want 2 and 1", len(f.Statuses()), len(f.IssueComments()))

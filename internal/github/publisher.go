@@ -1,14 +1,18 @@
 // Package github posts a rendered review to a pull request: one review with
-// its line comments, one summary comment updated in place, and a commit
-// status that gates the merge. It takes text already rendered and escaped
-// (package report renders it) and knows nothing of plans or findings.
+// its line comments, one summary comment updated in place, and the verdict
+// that gates the merge, as a commit status (a workflow's token) or as a
+// check run owned by the Triangulate GitHub App (app.go), which no workflow
+// can forge. It takes text already rendered and escaped (package report
+// renders it) and knows nothing of plans or findings.
 //
 // Publishing is idempotent. Every line comment carries a hidden fingerprint,
 // so a re-run on the same head posts nothing new, and a comment whose
 // fingerprint is no longer wanted is removed. GitHub's size limits are met by
 // truncating with a visible note rather than by failing, and what GitHub
 // refuses is reported to the caller and listed in the review rather than
-// dropped.
+// dropped. Publish returns an error whenever part of a publication did not
+// reach GitHub, so that no failure passes silently; as a check run, the
+// verdict then becomes a failure that names what went wrong.
 package github
 
 import (
@@ -26,12 +30,31 @@ import (
 // StatusContext names the commit status branch protection requires.
 const StatusContext = "triangulate"
 
-// Commit status states GitHub accepts.
+// CheckName names the check run branch protection requires, from the App.
+const CheckName = "triangulate"
+
+// The verdict's states: those of a commit status, plus neutral, which only
+// a check run can show (a commit status has no such state).
 const (
 	StateSuccess = "success"
 	StateFailure = "failure"
 	StateError   = "error"
 	StatePending = "pending"
+	StateNeutral = "neutral"
+)
+
+// ReportAs says how the verdict reaches GitHub.
+type ReportAs int
+
+const (
+	// ReportStatus sets the commit status StatusContext: what a
+	// workflow's GITHUB_TOKEN can write, and so what any workflow in the
+	// repository can overwrite.
+	ReportStatus ReportAs = iota
+	// ReportCheck completes a check run named CheckName owned by the App,
+	// which branch protection can require from that App alone. It needs an
+	// installation token: publishers from App.Publisher report this way.
+	ReportCheck
 )
 
 // ErrReadOnly is returned when GitHub refuses a write with 403 and no sign of
@@ -39,9 +62,11 @@ const (
 // Callers fall back to Actions annotations and the job summary.
 var ErrReadOnly = errors.New("github token cannot write to this pull request")
 
-// ErrRejected marks line comments GitHub refused with 422, typically a line
-// outside the diff. They are listed in the review body instead, and the rest
-// of the publication still goes ahead.
+// ErrRejected marks line comments GitHub refused with 422 (typically a line
+// outside the diff) when listing them in the review body instead failed as
+// well. A rejection the review body makes up for is no error: the
+// comments reach the pull request, and Outcome.Warnings says why they are
+// listed.
 var ErrRejected = errors.New("github rejected the review")
 
 // PR identifies the pull request and the head commit being reviewed.
@@ -69,17 +94,25 @@ type Comment struct {
 	Fingerprint string
 }
 
-// Status is the commit status that decides whether the pull request may
-// merge.
+// Status is the verdict that decides whether the pull request may merge:
+// the commit status (ReportStatus), or the check run's conclusion and title
+// (ReportCheck), where error counts as failure and pending leaves the check
+// in progress.
 type Status struct {
-	State       string // StateSuccess, StateFailure, StateError or StatePending
-	Description string // cut to GitHub's 140 characters
-	// TargetURL is where the status links; the summary comment when empty.
+	// State is StateSuccess, StateFailure, StateError or StatePending, or
+	// StateNeutral when reporting as a check run.
+	State       string
+	Description string // cut to GitHub's 140 characters in a status
+	// TargetURL is where the status or check links; the summary comment
+	// when empty.
 	TargetURL string
 }
 
 // Publication is everything one run publishes to a pull request.
 type Publication struct {
+	// PR is the pull request and the commit the verdict is on. Number 0
+	// (a merge group) publishes the verdict on HeadSHA only: no review,
+	// summary comment or line comment.
 	PR PR
 	// Summary is the markdown of the summary comment.
 	Summary string
@@ -92,6 +125,9 @@ type Publication struct {
 	// comments carrying them are left alone.
 	Keep   []string
 	Status Status
+	// Details is markdown a check run shows under its summary (its
+	// output text); unused by a commit status.
+	Details string
 }
 
 // Outcome says what a publication did.
@@ -108,55 +144,24 @@ type Outcome struct {
 	// ReviewURL is empty when nothing new needed a review.
 	ReviewURL  string
 	SummaryURL string
-	Warnings   []string
+	// CheckURL is the check run's page, when reporting as a check run.
+	CheckURL string
+	Warnings []string
 }
 
-// Option configures a Publisher.
-type Option func(*Publisher)
-
-// WithMaxComments caps the line comments in one review; the rest are listed
-// in the review body. GitHub rejects or silently drops very large reviews.
-func WithMaxComments(n int) Option {
-	return func(p *Publisher) {
-		if n > 0 {
-			p.maxComments = n
-		}
-	}
-}
-
-// WithAuthor restricts the comments treated as this tool's own to those by
-// login (for example "github-actions[bot]"), so a marker pasted by a person
-// never gets their comment deleted or edited.
-func WithAuthor(login string) Option {
-	return func(p *Publisher) { p.author = login }
-}
-
-// WithSleep replaces how the retrying transport waits; tests pass a function
-// that records the wait and returns at once.
-func WithSleep(sleep func(context.Context, time.Duration) error) Option {
-	return func(p *Publisher) { p.retry.sleep = sleep }
-}
-
-// WithClock replaces the clock used to turn rate-limit reset times into waits.
-func WithClock(now func() time.Time) Option {
-	return func(p *Publisher) { p.retry.now = now }
-}
-
-// WithRetries sets how many times a request is tried in all (at least one)
-// and the longest single wait worth making.
-func WithRetries(attempts int, maxWait time.Duration) Option {
-	return func(p *Publisher) {
-		p.retry.maxAttempts = max(attempts, 1)
-		p.retry.maxWait = maxWait
-	}
-}
-
-// Publisher publishes to one GitHub instance with one token.
+// Publisher publishes to one GitHub instance with one identity, for one run:
+// its limits (limits.go) and the check run it started count for that run.
+// It is not for use by several goroutines at once.
 type Publisher struct {
 	client      *gh.Client
 	retry       *retryTransport
 	maxComments int
 	author      string
+	reportAs    ReportAs
+	// appID is the App whose check runs are this tool's, 0 with a token.
+	appID int64
+	// checkID is the check run Start opened, or the last one written.
+	checkID int64
 }
 
 // New returns a Publisher for the REST API at baseURL (GITHUB_API_URL, e.g.
@@ -166,6 +171,45 @@ func New(httpClient *http.Client, baseURL, token string, opts ...Option) (*Publi
 	if token == "" {
 		return nil, errors.New("create github publisher: empty token")
 	}
+	p, err := newPublisher(httpClient, baseURL, opts)
+	if err != nil {
+		return nil, err
+	}
+	p.client = p.client.WithAuthToken(token)
+	return p, nil
+}
+
+// newPublisher returns a Publisher whose requests all go through the
+// retrying, bounded transport, and carry no credentials of their own.
+func newPublisher(httpClient *http.Client, baseURL string, opts []Option) (*Publisher, error) {
+	base, err := parseBaseURL(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	hc := &http.Client{Timeout: defaultTimeout}
+	if httpClient != nil {
+		c := *httpClient
+		hc = &c
+	}
+	p := &Publisher{retry: newRetryTransport(hc.Transport), maxComments: defaultMaxComments}
+	for _, opt := range opts {
+		opt(p)
+	}
+	hc.Transport = p.retry
+	// Setting BaseURL directly rather than WithEnterpriseURLs, which would
+	// append api/v3/ to a URL that GITHUB_API_URL already gives in full.
+	p.client = gh.NewClient(hc)
+	p.client.BaseURL = base
+	return p, nil
+}
+
+// defaultTimeout bounds one request, every retry included, when the caller
+// gives no client: a GitHub answer takes well under a second, and a
+// minute leaves room for the retries' waits.
+const defaultTimeout = 60 * time.Second
+
+// parseBaseURL reads GITHUB_API_URL (https://api.github.com when empty).
+func parseBaseURL(baseURL string) (*url.URL, error) {
 	if baseURL == "" {
 		baseURL = "https://api.github.com/"
 	}
@@ -179,51 +223,66 @@ func New(httpClient *http.Client, baseURL, token string, opts ...Option) (*Publi
 	if base.Scheme != "http" && base.Scheme != "https" {
 		return nil, fmt.Errorf("parse github api url: %q is not an http(s) url", baseURL)
 	}
-	hc := &http.Client{Timeout: 60 * time.Second}
-	if httpClient != nil {
-		c := *httpClient
-		hc = &c
-	}
-	p := &Publisher{retry: newRetryTransport(hc.Transport), maxComments: defaultMaxComments}
-	for _, opt := range opts {
-		opt(p)
-	}
-	hc.Transport = p.retry
-	// Setting BaseURL directly rather than WithEnterpriseURLs, which would
-	// append api/v3/ to a URL that GITHUB_API_URL already gives in full.
-	p.client = gh.NewClient(hc).WithAuthToken(token)
-	p.client.BaseURL = base
-	return p, nil
+	return base, nil
 }
 
-// Publish brings the pull request in line with pub. It carries on past
-// failures that leave the rest meaningful (a rejected review still gets its
-// summary and status), collecting them in the returned error; it stops at
-// once on ErrReadOnly, since every later write would be refused too.
+// Publish brings the pull request in line with pub and reports the verdict.
+// It carries on past failures that leave the rest meaningful (a failed
+// review still gets its summary and verdict), collecting them in the
+// returned error, which is nil only when everything reached GitHub.
+// Reporting as a commit status it stops at once on ErrReadOnly, since every
+// later write would be refused too. Reporting as a check run it always goes
+// on to the check run, which then fails and names what did not reach
+// GitHub: the App's right to write checks is separate from its right to
+// comment.
 func (p *Publisher) Publish(ctx context.Context, pub Publication) (Outcome, error) {
 	var out Outcome
-	if err := validate(pub); err != nil {
+	if err := p.validate(pub); err != nil {
 		return out, fmt.Errorf("publish review: %w", err)
 	}
+	var failed []error
+	if pub.PR.Number > 0 {
+		if err := p.publishConversation(ctx, pub, &out); err != nil {
+			if errors.Is(err, ErrReadOnly) && p.reportAs == ReportStatus {
+				return out, err
+			}
+			failed = append(failed, err)
+		}
+	}
+	if p.reportAs == ReportCheck {
+		return out, errors.Join(append(failed, p.completeCheck(ctx, pub, failed, &out))...)
+	}
+	if err := p.setStatus(ctx, pub.PR, pub.Status, out.SummaryURL); err != nil {
+		if errors.Is(err, ErrReadOnly) {
+			return out, err
+		}
+		failed = append(failed, err)
+	}
+	return out, errors.Join(failed...)
+}
+
+// publishConversation posts the review with its line comments, removes
+// outdated ones and updates the summary comment.
+func (p *Publisher) publishConversation(ctx context.Context, pub Publication, out *Outcome) error {
 	pr := pub.PR
 	where := fmt.Sprintf("%s/%s#%d", pr.Owner, pr.Repo, pr.Number)
 
 	existing, err := p.ownReviewComments(ctx, pr)
 	if err != nil {
-		return out, fmt.Errorf("list review comments on %s: %w", where, err)
+		return readOnlyOr(fmt.Sprintf("list review comments on %s", where), err)
 	}
 	reviews, err := p.ownReviews(ctx, pr)
 	if err != nil {
-		return out, fmt.Errorf("list reviews on %s: %w", where, err)
+		return readOnlyOr(fmt.Sprintf("list reviews on %s", where), err)
 	}
 	plan := planComments(pub, existing, reviews, p.maxComments)
 	out.Skipped = plan.skipped
 	out.Warnings = append(out.Warnings, plan.warnings...)
 
 	var errs []error
-	if err := p.publishReview(ctx, pub, plan, &out); err != nil {
+	if err := p.publishReview(ctx, pub, plan, out); err != nil {
 		if errors.Is(err, ErrReadOnly) {
-			return out, fmt.Errorf("create review on %s: %w", where, err)
+			return fmt.Errorf("create review on %s: %w", where, err)
 		}
 		errs = append(errs, fmt.Errorf("create review on %s: %w", where, err))
 	}
@@ -237,56 +296,74 @@ func (p *Publisher) Publish(ctx context.Context, pub Publication) (Outcome, erro
 			// Already gone: someone resolved it by hand, or a parallel run won.
 			out.Deleted++
 		case isReadOnly(err):
-			return out, fmt.Errorf("delete outdated comment %d on %s: %w: %w", c.GetID(), where, ErrReadOnly, err)
+			return fmt.Errorf("delete outdated comment %d on %s: %w: %w", c.GetID(), where, ErrReadOnly, err)
 		default:
 			errs = append(errs, fmt.Errorf("delete outdated comment %d on %s: %w", c.GetID(), where, err))
 		}
 	}
 
 	if pub.Summary != "" {
-		u, err := p.upsertSummary(ctx, pr, pub.Summary, &out)
+		u, err := p.upsertSummary(ctx, pr, pub.Summary, out)
 		if isReadOnly(err) {
-			return out, fmt.Errorf("publish summary on %s: %w: %w", where, ErrReadOnly, err)
+			return fmt.Errorf("publish summary on %s: %w: %w", where, ErrReadOnly, err)
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("publish summary on %s: %w", where, err))
 		}
 		out.SummaryURL = u
 	}
+	return errors.Join(errs...)
+}
 
-	target := pub.Status.TargetURL
-	if target == "" {
-		target = out.SummaryURL
+// setStatus sets the commit status, linking to target unless the status
+// names its own.
+func (p *Publisher) setStatus(ctx context.Context, pr PR, st Status, target string) error {
+	if st.TargetURL != "" {
+		target = st.TargetURL
 	}
 	status := &gh.RepoStatus{
-		State:       gh.String(pub.Status.State),
-		Description: gh.String(shortDescription(pub.Status.Description)),
+		State:       gh.String(st.State),
+		Description: gh.String(shortDescription(st.Description)),
 		Context:     gh.String(StatusContext),
 	}
 	if target != "" {
 		status.TargetURL = gh.String(target)
 	}
 	if _, _, err := p.client.Repositories.CreateStatus(ctx, pr.Owner, pr.Repo, pr.HeadSHA, status); err != nil {
-		if isReadOnly(err) {
-			return out, fmt.Errorf("set commit status on %s: %w: %w", pr.HeadSHA, ErrReadOnly, err)
-		}
-		errs = append(errs, fmt.Errorf("set commit status on %s: %w", pr.HeadSHA, err))
+		return readOnlyOr("set commit status on "+pr.HeadSHA, err)
 	}
-	return out, errors.Join(errs...)
+	return nil
 }
 
-func validate(pub Publication) error {
+// readOnlyOr wraps err with what failed, marking a refusal to write as
+// ErrReadOnly.
+func readOnlyOr(what string, err error) error {
+	if isReadOnly(err) {
+		return fmt.Errorf("%s: %w: %w", what, ErrReadOnly, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+func (p *Publisher) validate(pub Publication) error {
 	pr := pub.PR
 	switch {
 	case pr.Owner == "" || pr.Repo == "":
 		return errors.New("missing repository owner or name")
-	case pr.Number <= 0:
+	case pr.Number < 0:
 		return fmt.Errorf("invalid pull request number %d", pr.Number)
 	case pr.HeadSHA == "":
 		return errors.New("missing head commit")
+	case pr.Number == 0 && (len(pub.Comments) > 0 || pub.Body != ""):
+		// Said rather than dropped: a merge group's verdict shows its
+		// findings in the check run's Summary and Details.
+		return errors.New("line comments and a review body need a pull request")
 	}
 	switch pub.Status.State {
 	case StateSuccess, StateFailure, StateError, StatePending:
+	case StateNeutral:
+		if p.reportAs != ReportCheck {
+			return errors.New("state neutral is for check runs only: a commit status has none")
+		}
 	default:
 		return fmt.Errorf("invalid status state %q", pub.Status.State)
 	}

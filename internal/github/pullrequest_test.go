@@ -31,6 +31,7 @@ func TestPullRequest(t *testing.T) {
 			want: PRInfo{
 				Number: 7, BaseSHA: base, HeadSHA: head1, BaseRef: "main", HeadRef: "rtk-2019-20-m1",
 				HeadRepoFullName: "triangulate-nhs/plans", BaseRepoFullName: "triangulate-nhs/plans",
+				CloneURL: "https://github.example/triangulate-nhs/plans.git",
 			},
 			wantCalls: 1,
 		},
@@ -47,6 +48,7 @@ func TestPullRequest(t *testing.T) {
 			want: PRInfo{
 				Number: 7, BaseSHA: base, HeadSHA: head1, BaseRef: "main", HeadRef: "rtk-2019-20-m1",
 				HeadRepoFullName: "triangulate-nhs/plans", BaseRepoFullName: "triangulate-nhs/plans",
+				CloneURL: "https://github.example/triangulate-nhs/plans.git",
 			},
 			wantCalls: 3, wantWaits: []time.Duration{time.Second, 2 * time.Second},
 		},

@@ -108,7 +108,8 @@ func brief(c Comment) string {
 // GitHub rejects the line comments (422, usually a line outside the diff, and
 // GitHub does not say which), the review is created again with every comment
 // listed in its body, under GitHub's reason, so the comments still reach the
-// pull request; the rejection is returned all the same.
+// pull request: that is a warning, and an error (ErrRejected) only when the
+// second review fails too.
 func (p *Publisher) publishReview(ctx context.Context, pub Publication, plan commentPlan, out *Outcome) error {
 	req := p.buildReview(pub, plan, out)
 	if req == nil {
@@ -134,12 +135,15 @@ func (p *Publisher) publishReview(ctx context.Context, pub Publication, plan com
 	out.Failed += len(plan.post)
 	out.Warnings = append(out.Warnings, fmt.Sprintf("GitHub rejected %s (%s); listed in the review body instead",
 		plural(len(plan.post), "line comment", "line comments"), plan.rejected))
+	counted := len(plan.post)
 	plan.listed = append(slices.Clone(plan.post), plan.listed...)
 	plan.post = nil
 	req = p.buildReview(pub, plan, out)
 	review, _, err = p.client.PullRequests.CreateReview(ctx, pub.PR.Owner, pub.PR.Repo, pub.PR.Number, req)
 	if err != nil {
-		out.Failed += out.Listed
+		// The rejected comments head the list and are counted as failed
+		// already; only those listed for another reason are added.
+		out.Failed += max(out.Listed-counted, 0)
 		out.Listed = 0
 		if isReadOnly(err) {
 			return fmt.Errorf("%w: %w", ErrReadOnly, err)
@@ -147,5 +151,5 @@ func (p *Publisher) publishReview(ctx context.Context, pub Publication, plan com
 		return errors.Join(rejected, fmt.Errorf("create review without line comments: %w", err))
 	}
 	out.ReviewURL = review.GetHTMLURL()
-	return rejected
+	return nil
 }

@@ -2,6 +2,7 @@ package github
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -104,6 +105,12 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
+// noRetry marks a transport error that retrying cannot help, such as a
+// failed token exchange that has had retries of its own.
+type noRetry struct{ error }
+
+func (e noRetry) Unwrap() error { return e.error }
+
 // closeBody closes the body of a request that will not be sent, as a
 // RoundTripper must.
 func closeBody(req *http.Request) {
@@ -121,6 +128,9 @@ func (t *retryTransport) retryAfter(req *http.Request, resp *http.Response, err 
 		return 0, false // the body cannot be sent twice
 	}
 	backoff := min(t.firstDelay<<(attempt-1), t.maxBackoff)
+	if errors.As(err, new(noRetry)) {
+		return 0, false
+	}
 	if err != nil {
 		// A write that failed in transit may have reached GitHub; repeating
 		// it could duplicate a comment, so only safe methods are retried.

@@ -1,7 +1,9 @@
 // Package gitrepo reads plan trees straight from git objects with go-git:
-// the files at any ref as an fs.FS, and what changed between two refs, line
-// by line, so a review can place comments on the lines a pull request
-// touches. Nothing is checked out.
+// the files at any ref as an fs.FS, what changed between two refs, line by
+// line, so a review can place comments on the lines a pull request touches,
+// and a pull request merged file by file into the current tip of its base
+// (Merge). Cache fetches repositories from their clone URLs into bare
+// repositories kept between reviews. Nothing is checked out.
 //
 // go-git's types stay inside this package: callers get a Commit (a hash, a
 // time and the files) and FileChanges, so go-git can be upgraded or replaced
@@ -26,6 +28,18 @@ type Repo struct {
 	// patch diffs one change; a field so a test can make it panic the way
 	// go-git's diff library does on inputs too costly to build in a test.
 	patch func(context.Context, *object.Change) (*object.Patch, error)
+	// close releases what Cache.Fetch holds for the reader; nil otherwise.
+	close func() error
+}
+
+// Close releases the repository: for one from Cache.Fetch, its read lock,
+// so the next fetch into it can run. It is safe to call more than once, and
+// does nothing for a repository from Open or Wrap.
+func (r *Repo) Close() error {
+	if r.close == nil {
+		return nil
+	}
+	return r.close()
 }
 
 // Open opens the repository containing dir.

@@ -20,7 +20,8 @@ var roleType = map[string]string{"provider": "trust", "commissioner": "ccg", "sy
 
 // crossCheck runs the schema rules that need more than one file: codes in
 // the reference list (S01), counterparties of the right type (S04), one plan
-// per organisation and year (S01) and the year matching its folder (S02).
+// per organisation and year (S01), each plan at the path its organisation
+// owns (S01) and the year matching its folder (S02).
 func crossCheck(set *Set) []finding.Finding {
 	var out []finding.Finding
 	add := func(rule string, d *Document, p []any, format string, args ...any) {
@@ -28,14 +29,18 @@ func crossCheck(set *Set) []finding.Finding {
 		out = append(out, finding.Finding{Rule: rule, Severity: finding.Error, Orgs: orgs(d.Org),
 			Message: fmt.Sprintf(format, args...), Location: loc})
 	}
-	var lists []*Document
-	for _, d := range set.Documents {
-		if d.Kind == "organisations" {
-			lists = append(lists, d)
-		}
-	}
+	hasList := false
 	for _, d := range set.Documents {
 		switch d.Kind {
+		case "organisations":
+			if d.File == ReferenceListFile {
+				hasList = true
+				continue
+			}
+			// Only ReferenceListFile is the regulators' (CODEOWNERS); a list
+			// elsewhere is never read, and is refused rather than ignored
+			// so nobody believes an organisation it adds is known.
+			add("S01", d, []any{"kind"}, "the organisation reference list is %s alone: a list anywhere else is not read; move its entries there (a regulators' change) and remove this file", ReferenceListFile)
 		case "waivers":
 			add("S00", d, []any{"kind"}, "waivers are regulator-owned and belong in policy/waivers/, not in plans/")
 		case "register":
@@ -44,43 +49,45 @@ func crossCheck(set *Set) []finding.Finding {
 			add("S00", d, []any{"kind"}, "the regulator register is regulator-owned and belongs in policy/register/, not in plans/")
 		}
 	}
-	for _, extra := range lists[min(1, len(lists)):] {
-		add("S01", extra, nil, "a second organisation reference list; the first is %s: keep one", lists[0].File)
-	}
 	var known map[string]string
-	if len(lists) == 0 {
+	if !hasList {
 		out = append(out, finding.Finding{Rule: "S01", Severity: finding.Error,
-			Message: "no organisation reference list: add plans/organisations.cue (kind: \"organisations\")"})
+			Message: fmt.Sprintf("no organisation reference list: add %s (kind: \"organisations\")", ReferenceListFile)})
 	} else {
 		known = referenceList(set)
 	}
 	typeOf := func(code string) string { return orgType(known, code) }
 
-	// Documents are in file order (WalkDir is lexical), so "the first" plan
-	// of a duplicate pair is stable.
-	seen := map[string]*Document{}
+	for _, dup := range duplicates(set) {
+		add("S01", dup[1], []any{"org"}, "a second plan for %s in %s; the first is %s", dup[1].Org, dup[1].Year, dup[0].File)
+	}
 	for _, d := range set.Documents {
 		want, isPlan := roleType[d.Kind]
 		if !isPlan || !d.Valid {
 			continue
 		}
-		key := d.Year + "\x00" + d.Org
-		if first, dup := seen[key]; dup {
-			add("S01", d, []any{"org"}, "a second plan for %s in %s; the first is %s", d.Org, d.Year, first.File)
-		} else {
-			seen[key] = d
-		}
 		if folder, ok := yearFolderOf(d.File); ok && strings.ReplaceAll(d.Year, "/", "-") != folder {
-			add("S02", d, []any{"year"}, "year %q does not match the folder %s/ the plan is filed in", d.Year, folder)
+			msg := fmt.Sprintf("year %q does not match the folder %s/ the plan is filed in", d.Year, folder)
+			if home, ok := PlanPath(d.Kind, d.Org, d.Year); ok {
+				msg += fmt.Sprintf(": correct the year, or move the file to %s", home)
+			}
+			add("S02", d, []any{"year"}, "%s", msg)
 		}
 		if known == nil {
 			continue
 		}
 		switch got := typeOf(d.Org); {
 		case got == "":
-			add("S01", d, []any{"org"}, "%s is not in the organisation reference list (%s)", d.Org, lists[0].File)
+			add("S01", d, []any{"org"}, "%s is not in the organisation reference list (%s)", d.Org, ReferenceListFile)
 		case got != want:
 			add("S01", d, []any{"org"}, "%s is a %s in the organisation reference list, but this is a %s plan", d.Org, got, d.Kind)
+		default:
+			// Only a code known with the right type says where the plan
+			// belongs; a wrong code is fixed first, or the planner would
+			// be sent to move the file to the wrong organisation's path.
+			if msg := misplaced(d); msg != "" {
+				add("S01", d, []any{"org"}, "%s", msg)
+			}
 		}
 		if sys := d.refs.system; sys != "" && typeOf(sys) != "system" {
 			add("S04", d, []any{"system"}, "system %s is not a system (STP/ICS) in the organisation reference list", sys)
@@ -88,7 +95,7 @@ func crossCheck(set *Set) []finding.Finding {
 		for _, c := range d.refs.parties {
 			switch got := typeOf(c.code); {
 			case got == "":
-				add("S04", d, c.path, "%s is not in the organisation reference list (%s)", c.code, lists[0].File)
+				add("S04", d, c.path, "%s is not in the organisation reference list (%s)", c.code, ReferenceListFile)
 			case c.want != "" && got != c.want:
 				add("S04", d, c.path, "%s is a %s in the organisation reference list; %s must name a %s", c.code, got, DisplayPath(toStrings(c.path[:len(c.path)-1])), c.want)
 			}
@@ -97,17 +104,52 @@ func crossCheck(set *Set) []finding.Finding {
 	return out
 }
 
+// duplicates pairs each valid plan that repeats an organisation and year
+// with the plan it repeats: [first, second]. The first is the one filed at
+// its PlanPath when there is one, otherwise the first in file order (WalkDir
+// is lexical), so the finding lands on the copy that has to go and is
+// stable from run to run.
+func duplicates(set *Set) [][2]*Document {
+	var plans []*Document
+	for _, d := range set.Documents {
+		if _, isPlan := roleType[d.Kind]; isPlan && d.Valid {
+			plans = append(plans, d)
+		}
+	}
+	atHome := func(d *Document) bool {
+		p, ok := PlanPath(d.Kind, d.Org, d.Year)
+		return ok && p == d.File
+	}
+	slices.SortStableFunc(plans, func(a, b *Document) int {
+		switch ha, hb := atHome(a), atHome(b); {
+		case ha == hb:
+			return 0
+		case ha:
+			return -1
+		}
+		return 1
+	})
+	var out [][2]*Document
+	seen := map[string]*Document{}
+	for _, d := range plans {
+		key := d.Year + "\x00" + d.Org
+		if first, dup := seen[key]; dup {
+			out = append(out, [2]*Document{first, d})
+		} else {
+			seen[key] = d
+		}
+	}
+	return out
+}
+
 // referenceList returns the type of each organisation ("trust", "ccg",
-// "system") in the set's reference list (the first file of kind
-// "organisations"), or nil when it is missing or failed the schema: codes
-// are only confirmed against a list that can be trusted.
+// "system") in the set's reference list (ReferenceListFile), or nil when it
+// is missing or failed the schema: codes are only confirmed against a list
+// that can be trusted.
 func referenceList(set *Set) map[string]string {
 	for _, d := range set.Documents {
-		if d.Kind == "organisations" {
-			if !d.Valid {
-				return nil
-			}
-			return d.refs.types
+		if d.Kind == "organisations" && d.File == ReferenceListFile {
+			return d.Organisations()
 		}
 	}
 	return nil
@@ -125,6 +167,8 @@ var folderType = map[string]string{"providers": "trust", "commissioners": "ccg"}
 // plans/<year>/providers/<code>.cue, plans/<year>/commissioners/<code>.cue
 // or plans/<year>/system-<code>.cue. It returns the year ("2019/20"), the
 // code upper-cased and the type the reference list must give that code.
+// Only a file at the organisation's PlanPath stands for it: a file anywhere
+// else would be refused even if it could be read.
 func filedAs(file string) (year, code, typ string, ok bool) {
 	parts := strings.Split(file, "/")
 	if len(parts) < 3 || parts[0] != PlansDir || !yearFolder.MatchString(parts[1]) {
@@ -141,10 +185,11 @@ func filedAs(file string) (year, code, typ string, ok bool) {
 	default:
 		return "", "", "", false
 	}
-	if name == "" {
+	year, code = strings.ReplaceAll(parts[1], "-", "/"), strings.ToUpper(name)
+	if home, ok := PlanPath(PlanKind(typ), code, year); !ok || home != file {
 		return "", "", "", false
 	}
-	return strings.ReplaceAll(parts[1], "-", "/"), strings.ToUpper(name), typ, true
+	return year, code, typ, true
 }
 
 // attributeRefused works out whose plans the unread files (refused, or

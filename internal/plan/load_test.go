@@ -148,7 +148,8 @@ func TestCrossReferences(t *testing.T) {
 		{"year of another folder", fstest.MapFS{f: {Data: []byte(strings.Replace(system, "2019/20", "2018/19", 1))}},
 			[]want{{"S02", f, 3, "does not match the folder 2019-20/"}}},
 		{"duplicate", fstest.MapFS{f: {Data: []byte(system)}, "plans/2019-20/system-copy.cue": {Data: []byte(system)}},
-			[]want{{"S01", f, 5, "a second plan for QXU"}}},
+			[]want{{"S01", "plans/2019-20/system-copy.cue", 5, "a second plan for QXU in 2019/20; the first is " + f},
+				{"S01", "plans/2019-20/system-copy.cue", 5, "must be filed at " + f}}},
 		{"no reference list", fstest.MapFS{"plans/organisations.cue": nil, f: {Data: []byte(system)}},
 			[]want{{"S01", "", 0, "no organisation reference list"}}},
 	}
@@ -278,6 +279,7 @@ func TestInvalid(t *testing.T) {
 		{"code not in the reference list", fstest.MapFS{"plans/2019-20/providers/rzz.cue": {Data: []byte("import \"strings\"\n")}}, "2019/20", "", ""},
 		{"code of another type", fstest.MapFS{"plans/2019-20/providers/09n.cue": {Data: []byte("import \"strings\"\n")}}, "2019/20", "", ""},
 		{"not filed as a plan", fstest.MapFS{"plans/2019-20/rtk.cue": {Data: []byte("import \"strings\"\n")}}, "2019/20", "", ""},
+		{"filed under an upper-case name", fstest.MapFS{"plans/2019-20/providers/RTK.cue": {Data: []byte("import \"strings\"\n")}}, "2019/20", "", ""},
 		{"not a plan file", fstest.MapFS{"plans/2019-20/providers/rtk.yaml": {Data: []byte("a: 1\n")}}, "2019/20", "", ""},
 		{"reference list refused too", fstest.MapFS{"plans/organisations.cue": {Data: []byte("import \"strings\"\n")}, rtk: {Data: []byte("import \"strings\"\n")}}, "2019/20", "", ""},
 	}

@@ -222,7 +222,9 @@ func yearDocs(set *plan.Set, year string) map[string]*plan.Document {
 func input(set *plan.Set, docs map[string]*plan.Document, reg map[string]any, year string) map[string]any {
 	plans, systems, orgs := map[string]any{}, map[string]any{}, map[string]any{}
 	for _, d := range set.Documents {
-		if o, ok := d.Data["organisations"].(map[string]any); ok && d.Kind == "organisations" {
+		// Only the one reference list counts: a stray list elsewhere is an
+		// S01 error and must not add organisations to what rules read.
+		if o, ok := d.Data["organisations"].(map[string]any); ok && d.Kind == "organisations" && d.File == plan.ReferenceListFile {
 			for k, v := range o {
 				orgs[k] = v
 			}

@@ -1,10 +1,14 @@
 // Package review judges a change to the plans the way a regulator would:
-// the whole plan set is checked at the pull request's base and at its head,
-// always with the base's schema, policies and waivers, so a change can never
-// weaken the rules it is judged by. It classifies findings as new, fixed or
-// still present, marks where each sits on the diff, reads the key figures
-// before and after, decides the merge gate and measures what proposed rule
-// changes would do.
+// the whole plan set is checked before and after the change, always with the
+// base's schema, policies and waivers, so a change can never weaken the rules
+// it is judged by. RunMerged judges a pull request as merged into the
+// current tip of the submission branch, with that tip's rules, so neither a
+// rule tightened on main after branching nor another pull request merged
+// since can be missed; RunGroup judges a merge queue's commit the same way;
+// Run judges a head against its merge base alone. A review classifies
+// findings as new, fixed or still present, marks where each sits on the
+// pull request's own diff, reads the key figures before and after, decides
+// the merge gate and measures what proposed rule changes would do.
 //
 // A review is plain data. It renders nothing: package report turns it into
 // markdown, and package github posts what report rendered.
@@ -14,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"sort"
 	"strings"
@@ -32,6 +37,9 @@ type Options struct {
 	// ProposedRulesTimeout bounds compiling and evaluating the rules a pull
 	// request proposes (they come from the change, so they get a budget).
 	ProposedRulesTimeout time.Duration
+	// SubmissionBranch is the only base RunMerged and RunGroup judge
+	// against; "" means DefaultSubmissionBranch.
+	SubmissionBranch string
 }
 
 // rulePrefixes are the folders that judge plans rather than hold them.
@@ -39,12 +47,24 @@ var rulePrefixes = []string{"schema/", "policy/", "cue.mod/"}
 
 // Review is the judged change.
 type Review struct {
-	BaseSHA, HeadSHA string
+	// BaseSHA is the commit whose rules and plans the change is judged
+	// against: the merge base for Run, the base's current tip for
+	// RunMerged, the merge group's base for RunGroup.
+	BaseSHA string
+	// HeadSHA is the commit judged: the pull request's head, or the merge
+	// group's commit.
+	HeadSHA string
+	// MergeBaseSHA is where the diff that comments are placed on starts:
+	// the pull request's own diff, as GitHub shows it.
+	MergeBaseSHA string
+	// Judged says what Head is the check of.
+	Judged Judged
 	// RulesChanged lists changed files under schema/, policy/ or cue.mod/.
 	RulesChanged []string
 	// ChangedOrgs are the organisations whose plan files the change touches.
 	ChangedOrgs []string
-	// Base and Head are the full checks, both under the base's rules.
+	// Base and Head are the full checks, both under the base's rules; Head
+	// checks the merged files for RunMerged.
 	Base, Head *check.Result
 	// PlansRead counts the plans read at the head.
 	PlansRead int
@@ -118,7 +138,23 @@ func (r *Review) Pass() bool { return len(r.Blocking) == 0 }
 // nothing can be judged until main is fixed.
 var ErrBaseRules = errors.New("rules at the base do not load")
 
-// Run reviews head against base in repo.
+// Judged says what a review's Head is the check of.
+type Judged string
+
+const (
+	// HeadAlone is the pull request's head, judged against its merge base
+	// (Run).
+	HeadAlone Judged = "head"
+	// MergedIntoBase is the head merged into the base's current tip
+	// (RunMerged).
+	MergedIntoBase Judged = "merged"
+	// MergeGroupCommit is a merge queue's commit (RunGroup).
+	MergeGroupCommit Judged = "merge-group"
+)
+
+// Run reviews head against its merge base with base in repo, by the merge
+// base's rules: what the pull request changes, as if nothing had landed on
+// base since it branched. RunMerged is the judgement that gates a merge.
 func Run(ctx context.Context, repo *gitrepo.Repo, baseRef, headRef string, opts Options) (*Review, error) {
 	base, err := repo.Resolve(baseRef)
 	if err != nil {
@@ -132,7 +168,6 @@ func Run(ctx context.Context, repo *gitrepo.Repo, baseRef, headRef string, opts 
 	if err != nil {
 		return nil, err
 	}
-	r := &Review{BaseSHA: mb.Hash, HeadSHA: head.Hash}
 	baseFS, err := mb.FS()
 	if err != nil {
 		return nil, err
@@ -141,16 +176,45 @@ func Run(ctx context.Context, repo *gitrepo.Repo, baseRef, headRef string, opts 
 	if err != nil {
 		return nil, err
 	}
-	rules, err := check.LoadRules(ctx, baseFS, opts.Check)
+	changes, err := repo.Changes(ctx, mb, head)
+	if err != nil {
+		return nil, err
+	}
+	return judge(ctx, sides{
+		judged: HeadAlone, baseSHA: mb.Hash, mergeBaseSHA: mb.Hash, headSHA: head.Hash,
+		baseFS: baseFS, headFS: headFS, changes: changes, place: true,
+	}, opts)
+}
+
+// sides are what one review compares.
+type sides struct {
+	judged                         Judged
+	baseSHA, mergeBaseSHA, headSHA string
+	// baseFS holds the rules, the code owners and the plans before; headFS
+	// the plans after.
+	baseFS, headFS fs.FS
+	// changes are the pull request's own diff: they name the changed files
+	// and organisations, and, when place is set, the lines comments go on.
+	changes []gitrepo.FileChange
+	place   bool
+	// raise lists findings about the change as a whole (a conflict with the
+	// base), raised once both sides are checked; they are new and block.
+	raise func(r *Review) []finding.Finding
+}
+
+// judge checks both sides with the base's rules and classifies the findings.
+func judge(ctx context.Context, s sides, opts Options) (*Review, error) {
+	r := &Review{BaseSHA: s.baseSHA, HeadSHA: s.headSHA, MergeBaseSHA: s.mergeBaseSHA, Judged: s.judged}
+	rules, err := check.LoadRules(ctx, s.baseFS, opts.Check)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBaseRules, err)
 	}
 	r.Catalogue = rules.Catalogue()
-	owners, err := codeowners.Load(baseFS)
+	owners, err := codeowners.Load(s.baseFS)
 	if err != nil {
 		return nil, fmt.Errorf("read CODEOWNERS at base: %w", err)
 	}
-	r.Base, err = check.Run(ctx, rules, baseFS, opts.Check)
+	r.Base, err = check.Run(ctx, rules, s.baseFS, opts.Check)
 	if errors.Is(err, plan.ErrNoPlans) {
 		// The first pull request of a repository brings the first plans.
 		r.Base, err = &check.Result{Set: &plan.Set{}}, nil
@@ -158,20 +222,32 @@ func Run(ctx context.Context, repo *gitrepo.Repo, baseRef, headRef string, opts 
 	if err != nil {
 		return nil, fmt.Errorf("check base %s: %w", short(r.BaseSHA), err)
 	}
-	if r.Head, err = check.Run(ctx, rules, headFS, opts.Check); err != nil {
+	if r.Head, err = check.Run(ctx, rules, s.headFS, opts.Check); err != nil {
 		return nil, fmt.Errorf("check head %s: %w", short(r.HeadSHA), err)
 	}
 	r.PlansRead = r.Head.PlansRead
-	changes, err := repo.Changes(ctx, mb, head)
-	if err != nil {
-		return nil, err
+	placeOn := s.changes
+	if !s.place {
+		placeOn = nil
 	}
-	r.classify(changes, newFilter(changes, owners))
-	if r.Figures, err = keyFigures(changes, r.Base.Set, r.Head.Set); err != nil {
+	place := newFilter(placeOn, owners)
+	r.classify(s.changes, place)
+	if s.raise != nil {
+		if raised := s.raise(r); len(raised) > 0 {
+			placed := make([]Placed, len(raised))
+			for i, f := range raised {
+				placed[i] = place.head(f)
+			}
+			r.New = append(placed, r.New...)
+			r.Blocking = append(raised, r.Blocking...)
+			r.Gate = gateOf(r.Blocking, r.ChangedOrgs)
+		}
+	}
+	if r.Figures, err = keyFigures(s.changes, r.Base.Set, r.Head.Set); err != nil {
 		return nil, err
 	}
 	if len(r.RulesChanged) > 0 {
-		r.Impact = proposedImpact(ctx, r, headFS, opts)
+		r.Impact = proposedImpact(ctx, r, s.headFS, opts)
 	}
 	return r, nil
 }

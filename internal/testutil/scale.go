@@ -2,6 +2,7 @@ package testutil
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -29,7 +30,8 @@ func codeFor(orig string, i int) string {
 }
 
 // ScaledRepoFS is the repository with the bundled example system copied n
-// times under fresh organisation codes: n systems of 4 trusts and 3 CCGs, for
+// times under fresh organisation codes, each plan filed at its code's path:
+// n systems of 4 trusts and 3 CCGs, for
 // benchmarks at national scale (about 42 systems, 220 trusts, 191 CCGs).
 func ScaledRepoFS(t testing.TB, n int) fstest.MapFS {
 	t.Helper()
@@ -55,7 +57,7 @@ func ScaledRepoFS(t testing.TB, n int) fstest.MapFS {
 	for i := 0; i < n; i++ {
 		for _, name := range plans {
 			data := codes.ReplaceAllStringFunc(string(src[name].Data), func(c string) string { return codeFor(c, i) })
-			out[fmt.Sprintf("plans/2019-20/s%03d/%s", i, strings.TrimPrefix(name, "plans/2019-20/"))] = &fstest.MapFile{Data: []byte(data), Mode: 0o644}
+			out[copyName(name, i)] = &fstest.MapFile{Data: []byte(data), Mode: 0o644}
 		}
 		sys := codeFor("QXU", i)
 		for _, c := range bundledCodes {
@@ -74,6 +76,19 @@ func ScaledRepoFS(t testing.TB, n int) fstest.MapFS {
 	out["plans/organisations.cue"] = &fstest.MapFile{Data: []byte(orgs.String()), Mode: 0o644}
 	out[registerFile] = &fstest.MapFile{Data: []byte(scaledRegister(t, string(src[registerFile].Data), n, codes)), Mode: 0o644}
 	return out
+}
+
+// copyName is where copy i of the bundled plan at name is filed: the path
+// the plan rules require for its new code (plans/2019-20/providers/r0a.cue,
+// plans/2019-20/system-q01.cue), the bundled file's own code renamed.
+func copyName(name string, i int) string {
+	dir, file := path.Split(name)
+	stem := strings.TrimSuffix(file, ".cue")
+	prefix := ""
+	if rest, ok := strings.CutPrefix(stem, "system-"); ok {
+		prefix, stem = "system-", rest
+	}
+	return dir + prefix + strings.ToLower(codeFor(strings.ToUpper(stem), i)) + ".cue"
 }
 
 // registerFile is the bundled system's regulator register.

@@ -32,9 +32,13 @@ func (s *Server) serve(rw http.ResponseWriter, r *http.Request) {
 			err = fmt.Errorf("%s %s: %s", r.Method, r.URL.Path, strings.Join(problems, "; "))
 		}
 	}
-	if err == nil && r.Header.Get("Authorization") != "Bearer "+Token {
-		err = fmt.Errorf("%s %s: Authorization header %q", r.Method, r.URL.Path, r.Header.Get("Authorization"))
+	var who identity
+	if err == nil {
+		if who, err = s.authenticate(op, r.Header.Get("Authorization")); err != nil {
+			err = fmt.Errorf("%s %s: %w", r.Method, r.URL.Path, err)
+		}
 	}
+	rec.Identity = who.kind
 	status := 0
 	respond := func(code int, v any) {
 		status = code
@@ -72,7 +76,7 @@ func (s *Server) serve(rw http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if s.readOnly && r.Method != http.MethodGet {
+	if s.readOnly && r.Method != http.MethodGet && who.kind != "app" {
 		respond(http.StatusForbidden, map[string]any{
 			"message":           "Resource not accessible by integration",
 			"documentation_url": "https://docs.github.com/rest",
@@ -93,7 +97,9 @@ func (s *Server) serve(rw http.ResponseWriter, r *http.Request) {
 			respond(http.StatusNotFound, notFound)
 			return
 		}
-		respond(http.StatusOK, pullJSON(parts[1]+"/"+parts[2], int(id), pr))
+		respond(http.StatusOK, s.pullJSON(parts[1]+"/"+parts[2], int(id), pr))
+	case "pulls/list":
+		s.listPulls(w, r, parts[1]+"/"+parts[2], &status)
 	case "pulls/list-review-comments":
 		var items []any
 		for _, c := range s.reviewComments {
@@ -117,7 +123,7 @@ func (s *Server) serve(rw http.ResponseWriter, r *http.Request) {
 		}
 		s.page(w, r, items, &status)
 	case "pulls/create-review":
-		s.createReview(rec.Body, respond)
+		s.createReview(rec.Body, who, respond)
 	case "issues/list-comments":
 		var items []any
 		for _, c := range s.issueComments {
@@ -130,7 +136,7 @@ func (s *Server) serve(rw http.ResponseWriter, r *http.Request) {
 			respond(http.StatusUnprocessableEntity, map[string]any{"message": msg})
 			return
 		}
-		c := &Comment{ID: s.id(), User: BotLogin, Body: body}
+		c := &Comment{ID: s.id(), User: who.login, Body: body}
 		s.issueComments = append(s.issueComments, c)
 		respond(http.StatusCreated, issueCommentJSON(c))
 	case "issues/update-comment":
@@ -155,13 +161,30 @@ func (s *Server) serve(rw http.ResponseWriter, r *http.Request) {
 		st := map[string]any{"id": s.id(), "sha": last}
 		maps.Copy(st, rec.Body)
 		s.statuses = append(s.statuses, st)
+		s.statusBy = append(s.statusBy, who.login)
 		respond(http.StatusCreated, st)
+	case "repos/list-commit-statuses-for-ref":
+		s.listStatuses(w, r, parts[len(parts)-2], &status)
+	case "checks/create":
+		s.createCheckRun(parts[1], parts[2], rec.Body, who, respond)
+	case "checks/update":
+		s.updateCheckRun(id, rec.Body, who, respond)
+	case "checks/list-for-ref":
+		s.listCheckRuns(w, r, parts[len(parts)-2], &status)
+	case "apps/get-authenticated":
+		respond(http.StatusOK, appJSON())
+	case "apps/list-installations":
+		s.listInstallations(w, r, &status)
+	case "apps/list-repos-accessible-to-installation":
+		s.listInstallationRepositories(w, r, who, &status, respond)
+	case "apps/create-installation-access-token":
+		s.issueToken(mustID(parts[len(parts)-2]), respond)
 	default:
 		respond(http.StatusNotImplemented, map[string]any{"message": "githubtest does not serve " + op})
 	}
 }
 
-func (s *Server) createReview(body map[string]any, respond func(int, any)) {
+func (s *Server) createReview(body map[string]any, who identity, respond func(int, any)) {
 	text, _ := body["body"].(string)
 	if msg := tooLong("body", text); msg != "" {
 		respond(http.StatusUnprocessableEntity, map[string]any{"message": msg})
@@ -188,7 +211,7 @@ func (s *Server) createReview(body map[string]any, respond func(int, any)) {
 			})
 			return
 		}
-		created = append(created, &Comment{ID: s.id(), User: BotLogin, Body: cbody, Path: path, Line: int(line), ReviewID: reviewID})
+		created = append(created, &Comment{ID: s.id(), User: who.login, Body: cbody, Path: path, Line: int(line), ReviewID: reviewID})
 	}
 	s.reviewComments = append(s.reviewComments, created...)
 	review := map[string]any{
@@ -196,7 +219,7 @@ func (s *Server) createReview(body map[string]any, respond func(int, any)) {
 		"body":      text,
 		"state":     "COMMENTED",
 		"commit_id": body["commit_id"],
-		"user":      map[string]any{"login": BotLogin},
+		"user":      map[string]any{"login": who.login},
 		"html_url":  fmt.Sprintf("https://github.example/o/r/pull/7#pullrequestreview-%d", reviewID),
 	}
 	s.reviews = append(s.reviews, review)
@@ -205,6 +228,12 @@ func (s *Server) createReview(body map[string]any, respond func(int, any)) {
 
 // page serves items a page at a time with GitHub's Link header.
 func (s *Server) page(w http.ResponseWriter, r *http.Request, items []any, status *int) {
+	s.pageObject(w, r, items, status, func(page []any) any { return page })
+}
+
+// pageObject serves items a page at a time, each page wrapped by wrap, as
+// the listings that answer with an object (check runs) do.
+func (s *Server) pageObject(w http.ResponseWriter, r *http.Request, items []any, status *int, wrap func([]any) any) {
 	per := 30
 	if v, err := strconv.Atoi(r.URL.Query().Get("per_page")); err == nil && v > 0 {
 		per = min(v, 100)
@@ -230,33 +259,12 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, items []any, statu
 	if out == nil {
 		out = []any{}
 	}
-	_ = json.NewEncoder(w).Encode(out)
+	_ = json.NewEncoder(w).Encode(wrap(out))
 }
 
 func (s *Server) id() int64 {
 	s.nextID++
 	return s.nextID
-}
-
-// pullJSON is the part of GitHub's pull request object a client reads to
-// find what to review.
-func pullJSON(repo string, number int, pr pullRequest) map[string]any {
-	branch := func(sha, ref string) map[string]any {
-		owner, _, _ := strings.Cut(repo, "/")
-		return map[string]any{
-			"sha":   sha,
-			"ref":   ref,
-			"label": owner + ":" + ref,
-			"repo":  map[string]any{"full_name": repo},
-		}
-	}
-	return map[string]any{
-		"number":   number,
-		"state":    "open",
-		"html_url": fmt.Sprintf("https://github.example/%s/pull/%d", repo, number),
-		"base":     branch(pr.baseSHA, pr.baseRef),
-		"head":     branch(pr.headSHA, pr.headRef),
-	}
 }
 
 func reviewCommentJSON(c *Comment) map[string]any {

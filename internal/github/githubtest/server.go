@@ -2,29 +2,37 @@
 // request against GitHub's official REST description.
 //
 // The server holds one pull request's review comments, reviews, issue
-// comments and commit statuses, so that a second run sees what the first one
-// left, and it enforces GitHub's documented limits the way GitHub does, with
-// 422. A request that breaks the description, or a rule GitHub documents but
-// the description does not encode, fails the test that made it.
+// comments, commit statuses and check runs, so that a second run sees what
+// the first one left, and it enforces GitHub's documented limits the way
+// GitHub does, with 422. A request that breaks the description, or a rule
+// GitHub documents but the description does not encode, fails the test that
+// made it.
+//
+// It authenticates as GitHub does: Token acts as a workflow's GITHUB_TOKEN,
+// and the GitHub App of app.go exchanges a signed JWT for installation
+// tokens, whose writes are the App's own.
 //
 // The package must not import internal/github, whose own tests use it.
 package githubtest
 
 import (
+	"crypto/rsa"
 	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"sync"
 	"testing"
+	"time"
 )
 
-// BotLogin is the author of everything the server creates: the login
+// BotLogin is the author of everything created with Token: the login
 // GitHub Actions' token writes as.
 const BotLogin = "github-actions[bot]"
 
-// Token is the only token the server accepts; anything else is an invalid
-// request.
+// Token is the plain token the server accepts, standing for a workflow's
+// GITHUB_TOKEN; besides it, only installation tokens it issued are valid,
+// and anything else makes an invalid request.
 const Token = "test-token"
 
 // GitHub's documented limits.
@@ -52,6 +60,10 @@ type Request struct {
 	Query string
 	// Body is the decoded JSON body, numbers as json.Number.
 	Body map[string]any
+	// Identity is who the request authenticated as: "token" (Token),
+	// "installation" (an installation token) or "app" (an App JWT);
+	// empty when it did not.
+	Identity string
 	// Status is the status the server answered with.
 	Status int
 	// Written is how many bytes of the answer's body the server wrote:
@@ -71,7 +83,10 @@ type Server struct {
 	reviews        []map[string]any
 	issueComments  []*Comment
 	statuses       []map[string]any
+	statusBy       []string // the login that set each status
+	checkRuns      []*CheckRun
 	pulls          map[int]pullRequest
+	cloneURLs      map[string]string
 	requests       []Request
 	invalid        []string
 	faults         []*fault
@@ -85,10 +100,17 @@ type Server struct {
 	readOnly bool
 	// endless gives every page of every listing a rel="next" link.
 	endless bool
+
+	appKey        *rsa.PrivateKey
+	installations map[int64][]string // installation -> repositories it reaches
+	tokens        map[string]issuedToken
+	issued        []string
+	tokenLifetime time.Duration
 }
 
 type pullRequest struct {
 	baseSHA, headSHA, baseRef, headRef string
+	closed                             bool
 }
 
 // fault is a canned answer for the next n requests to an operation.
@@ -113,6 +135,12 @@ func NewServer(t testing.TB) *Server {
 		pageSize: 100,
 		diff:     map[string]map[int]bool{},
 		pulls:    map[int]pullRequest{},
+
+		cloneURLs:     map[string]string{},
+		appKey:        loadAppKey(t),
+		tokens:        map[string]issuedToken{},
+		installations: map[int64][]string{InstallationID: nil},
+		tokenLifetime: defaultTokenLifetime,
 	}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	s.srv.Listener = smallBuffers{s.srv.Listener}
@@ -170,7 +198,8 @@ func (s *Server) SetPageSize(n int) {
 
 // SetPullRequest makes GET /repos/{owner}/{repo}/pulls/{number} serve a pull
 // request with these commits and branches, in any repository; base and head
-// are both the repository asked about.
+// are both the repository asked about. The pull request is open, and listed
+// by GET /repos/{owner}/{repo}/pulls.
 func (s *Server) SetPullRequest(number int, baseSHA, headSHA, baseRef, headRef string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -272,7 +301,8 @@ func (s *Server) Count(op string, status int) int {
 }
 
 // Invalid returns why each invalid request was refused: it broke GitHub's
-// REST description or documented rules, or did not carry Token.
+// REST description or documented rules, or did not authenticate (Token, an
+// unexpired installation token, or an App JWT for the App's endpoints).
 func (s *Server) Invalid() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -65,6 +65,7 @@ func call(t *testing.T, s *Server, method, path, token, body string) (int, http.
 func TestServerPullRequest(t *testing.T) {
 	s := NewServer(t)
 	s.SetPullRequest(7, "aaa", "bbb", "main", "rtk-m1")
+	const clone = "https://github.example/nhs/plans.git"
 	tests := []struct {
 		path       string
 		wantStatus int
@@ -72,8 +73,8 @@ func TestServerPullRequest(t *testing.T) {
 	}{
 		{path: "/repos/nhs/plans/pulls/7", wantStatus: http.StatusOK, want: map[string]any{
 			"number": 7.0, "state": "open", "html_url": "https://github.example/nhs/plans/pull/7",
-			"base": map[string]any{"sha": "aaa", "ref": "main", "label": "nhs:main", "repo": map[string]any{"full_name": "nhs/plans"}},
-			"head": map[string]any{"sha": "bbb", "ref": "rtk-m1", "label": "nhs:rtk-m1", "repo": map[string]any{"full_name": "nhs/plans"}},
+			"base": map[string]any{"sha": "aaa", "ref": "main", "label": "nhs:main", "repo": map[string]any{"full_name": "nhs/plans", "clone_url": clone}},
+			"head": map[string]any{"sha": "bbb", "ref": "rtk-m1", "label": "nhs:rtk-m1", "repo": map[string]any{"full_name": "nhs/plans", "clone_url": clone}},
 		}},
 		{path: "/repos/nhs/plans/pulls/8", wantStatus: http.StatusNotFound, want: map[string]any{
 			"message": "Not Found", "documentation_url": "https://docs.github.com/rest",

@@ -16,6 +16,9 @@ func TestAPISpecAcceptsWhatThePublisherSends(t *testing.T) {
 	for _, id := range []string{
 		"pulls/get", "pulls/list-review-comments", "pulls/delete-review-comment", "pulls/list-reviews", "pulls/create-review",
 		"issues/list-comments", "issues/create-comment", "issues/update-comment", "repos/create-commit-status",
+		"repos/list-commit-statuses-for-ref", "pulls/list", "checks/create", "checks/update", "checks/list-for-ref",
+		"apps/get-authenticated", "apps/create-installation-access-token", "apps/list-installations",
+		"apps/list-repos-accessible-to-installation",
 	} {
 		if !ids[id] {
 			t.Errorf("subset lacks operation %s", id)
@@ -31,6 +34,15 @@ func TestAPISpecAcceptsWhatThePublisherSends(t *testing.T) {
 		{"POST", "/repos/o/r/pulls/7/reviews", "", `{"commit_id":"abc","body":"b","event":"COMMENT","comments":[{"path":"a.cue","line":3,"side":"RIGHT","body":"x"}]}`, "pulls/create-review"},
 		{"PATCH", "/repos/o/r/issues/comments/12", "", `{"body":"b"}`, "issues/update-comment"},
 		{"POST", "/repos/o/r/statuses/abc123", "", `{"state":"failure","description":null,"context":"triangulate"}`, "repos/create-commit-status"},
+		{"GET", "/repos/o/r/commits/abc123/statuses", "per_page=100", "", "repos/list-commit-statuses-for-ref"},
+		{"GET", "/repos/o/r/pulls", "state=open&per_page=100", "", "pulls/list"},
+		{"POST", "/repos/o/r/check-runs", "", `{"name":"triangulate","head_sha":"abc","status":"in_progress","output":{"title":"t","summary":"s"}}`, "checks/create"},
+		{"PATCH", "/repos/o/r/check-runs/12", "", `{"name":"triangulate","status":"completed","conclusion":"failure","completed_at":"2019-03-01T09:00:00Z","output":{"title":"t","summary":"s"}}`, "checks/update"},
+		{"GET", "/repos/o/r/commits/abc/check-runs", "check_name=triangulate&filter=latest&app_id=4242&per_page=100", "", "checks/list-for-ref"},
+		{"GET", "/app", "", "", "apps/get-authenticated"},
+		{"POST", "/app/installations/77/access_tokens", "", `{}`, "apps/create-installation-access-token"},
+		{"GET", "/app/installations", "per_page=100", "", "apps/list-installations"},
+		{"GET", "/installation/repositories", "per_page=100&page=2", "", "apps/list-repos-accessible-to-installation"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
@@ -70,6 +82,11 @@ func TestAPISpecRejects(t *testing.T) {
 		{name: "line as string", method: "POST", path: "/repos/o/r/pulls/7/reviews", body: `{"event":"COMMENT","body":"b","comments":[{"path":"a","line":"3","body":"x"}]}`, want: "'/comments/0/line': got string, want integer"},
 		{name: "comment without path", method: "POST", path: "/repos/o/r/pulls/7/reviews", body: `{"event":"COMMENT","body":"b","comments":[{"line":3,"body":"x"}]}`, want: "missing property 'path'"},
 		{name: "bad status state", method: "POST", path: "/repos/o/r/statuses/abc", body: `{"state":"passed","context":"triangulate"}`, want: "at '/state'"},
+		{name: "null token options", method: "POST", path: "/app/installations/77/access_tokens", body: `null`, want: "got null, want object"},
+		{name: "completed check without a conclusion", method: "PATCH", path: "/repos/o/r/check-runs/12", body: `{"status":"completed","output":{"summary":"s"}}`, want: "missing property 'conclusion'"},
+		{name: "check output without a title", method: "POST", path: "/repos/o/r/check-runs", body: `{"name":"t","head_sha":"a","output":{"summary":"s"}}`, want: "missing property 'title'"},
+		{name: "bad check conclusion", method: "POST", path: "/repos/o/r/check-runs", body: `{"name":"t","head_sha":"a","conclusion":"error"}`, want: "at '/conclusion'"},
+		{name: "bad check filter", method: "GET", path: "/repos/o/r/commits/abc/check-runs", query: "filter=newest", want: `query parameter filter="newest"`},
 		{name: "position and line mixed", method: "POST", path: "/repos/o/r/pulls/7/reviews", body: `{"event":"COMMENT","body":"b","comments":[{"path":"a","position":2,"line":3,"body":"x"}]}`, want: "position cannot be combined", rules: true},
 		{name: "bad side", method: "POST", path: "/repos/o/r/pulls/7/reviews", body: `{"event":"COMMENT","body":"b","comments":[{"path":"a","line":3,"side":"right","body":"x"}]}`, want: "side must be LEFT or RIGHT", rules: true},
 		{name: "single-line comment with start fields", method: "POST", path: "/repos/o/r/pulls/7/reviews", body: `{"event":"COMMENT","body":"b","comments":[{"path":"a","line":3,"start_line":3,"side":"RIGHT","start_side":"RIGHT","body":"x"}]}`, want: "start_line must precede line", rules: true},

@@ -27,8 +27,8 @@ import (
 	"strings"
 )
 
-// Operations lists, by operationId, every GitHub call the publisher makes.
-// Adding a call to the publisher means adding it here and refreshing.
+// Operations lists, by operationId, every GitHub call the publisher and the
+// App authentication make. Adding a call means adding it here and refreshing.
 var Operations = []string{
 	"pulls/get",
 	"pulls/list-review-comments",
@@ -39,6 +39,15 @@ var Operations = []string{
 	"issues/create-comment",
 	"issues/update-comment",
 	"repos/create-commit-status",
+	"repos/list-commit-statuses-for-ref",
+	"pulls/list",
+	"checks/create",
+	"checks/update",
+	"checks/list-for-ref",
+	"apps/get-authenticated",
+	"apps/create-installation-access-token",
+	"apps/list-installations",
+	"apps/list-repos-accessible-to-installation",
 }
 
 // proseKeys (and x- extensions) carry documentation only; dropping them keeps
