@@ -122,11 +122,7 @@ func (b *Backend) now() time.Time {
 // Pending lists the open pull requests whose head has no finished check of
 // ours: after a restart they are judged again, the others are not.
 func (b *Backend) Pending(ctx context.Context, installation int64, owner, repo string) ([]server.Job, error) {
-	p, err := b.GitHub.Publisher(ctx, installation)
-	if err != nil {
-		return nil, fmt.Errorf("authenticate for %s/%s: %w", owner, repo, err)
-	}
-	open, err := p.ListOpenPullRequests(ctx, owner, repo)
+	p, open, err := b.openPullRequests(ctx, installation, owner, repo)
 	if err != nil {
 		return nil, err
 	}
@@ -146,11 +142,7 @@ func (b *Backend) Pending(ctx context.Context, installation int64, owner, repo s
 // Open lists every open pull request, for judging them again after the
 // submission branch moves.
 func (b *Backend) Open(ctx context.Context, installation int64, owner, repo string) ([]server.Job, error) {
-	p, err := b.GitHub.Publisher(ctx, installation)
-	if err != nil {
-		return nil, fmt.Errorf("authenticate for %s/%s: %w", owner, repo, err)
-	}
-	open, err := p.ListOpenPullRequests(ctx, owner, repo)
+	_, open, err := b.openPullRequests(ctx, installation, owner, repo)
 	if err != nil {
 		return nil, err
 	}
@@ -159,6 +151,17 @@ func (b *Backend) Open(ctx context.Context, installation int64, owner, repo stri
 		out = append(out, job(server.KindMainMoved, installation, owner, repo, pr))
 	}
 	return out, nil
+}
+
+// openPullRequests lists a repository's open pull requests, with the
+// publisher that listed them.
+func (b *Backend) openPullRequests(ctx context.Context, installation int64, owner, repo string) (*github.Publisher, []github.PRInfo, error) {
+	p, err := b.GitHub.Publisher(ctx, installation)
+	if err != nil {
+		return nil, nil, fmt.Errorf("authenticate for %s/%s: %w", owner, repo, err)
+	}
+	open, err := p.ListOpenPullRequests(ctx, owner, repo)
+	return p, open, err
 }
 
 // Repositories lists what to reconcile.

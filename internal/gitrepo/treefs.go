@@ -82,16 +82,7 @@ func (t *treeFS) Open(name string) (fs.File, error) {
 		if err != nil {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 		}
-		r, err := f.Reader()
-		if err != nil {
-			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
-		}
-		defer r.Close()
-		b, err := io.ReadAll(r)
-		if err != nil {
-			return nil, &fs.PathError{Op: "read", Path: name, Err: err}
-		}
-		return &blobFile{info: fi, r: bytes.NewReader(b)}, nil
+		return readBlob(name, fi, f.Reader)
 	default:
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("%s entries are not read: %w", e.Mode, errors.ErrUnsupported)}
 	}
@@ -185,4 +176,19 @@ func (d *dirFile) ReadDir(n int) ([]fs.DirEntry, error) {
 	n = min(n, len(rest))
 	d.off += n
 	return rest[:n], nil
+}
+
+// readBlob reads a blob whole into an open file: plan files are small and
+// bounded, and a reader held open would pin go-git's storage.
+func readBlob(name string, fi *fileInfo, open func() (io.ReadCloser, error)) (fs.File, error) {
+	r, err := open()
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	defer r.Close()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+	}
+	return &blobFile{info: fi, r: bytes.NewReader(b)}, nil
 }
