@@ -5,26 +5,26 @@ import (
 	"math"
 	"strings"
 
-	"github.com/triangulate-nhs/triangulate/internal/review"
+	"github.com/triangulate-nhs/triangulate/internal/diff"
 )
 
 // figureValue renders a key figure for a table: "£1,234k", "-£50k",
 // "63,551", "4,102.5"; "n/a" when the plan does not state it.
-func figureValue(x *float64, unit review.Unit) string {
+func figureValue(x *float64, unit diff.Unit) string {
 	if x == nil {
 		return "n/a"
 	}
 	return formatFigure(*x, unit)
 }
 
-func formatFigure(x float64, unit review.Unit) string {
+func formatFigure(x float64, unit diff.Unit) string {
 	switch unit {
-	case review.Money:
+	case diff.Money:
 		if x < 0 {
 			return "-£" + grouped(math.Round(-x)) + "k"
 		}
 		return "£" + grouped(math.Round(x)) + "k"
-	case review.Average:
+	case diff.Average:
 		return grouped(math.Round(x*10) / 10)
 	default:
 		return grouped(math.Round(x))
@@ -54,21 +54,25 @@ func grouped(x float64) string {
 }
 
 // figureChange renders after less before with its percentage:
-// "+4,000 (+6.3%)", "no change", or "n/a" when either is missing.
-func figureChange(f review.Figure) string {
-	if f.Before == nil || f.After == nil {
+// "+4,000 (+6.3%)", "no change", or "n/a" when either is missing. The
+// review's key figures and the diff command both render through it.
+func figureChange(m diff.Measure) string {
+	d := m.Change()
+	if d == nil {
 		return "n/a"
 	}
-	d := *f.After - *f.Before
-	if math.Abs(d) < 1e-9 {
+	if !m.Changed() {
 		return "no change"
 	}
-	s := formatFigure(d, f.Unit)
-	if d > 0 {
+	s := formatFigure(*d, m.Unit)
+	if *d > 0 {
 		s = "+" + s
 	}
-	if *f.Before != 0 {
-		s += fmt.Sprintf(" (%+.1f%%)", d*100/math.Abs(*f.Before))
+	if p := m.Pct(); p != nil {
+		s += " " + pctText(*p)
 	}
 	return s
 }
+
+// pctText renders a percentage change: "(+6.3%)".
+func pctText(p float64) string { return fmt.Sprintf("(%+.1f%%)", p) }
