@@ -25,6 +25,9 @@ type Options struct {
 	MaxFileSize int64
 	// Today decides which waivers are in date (zero: now).
 	Today time.Time
+	// Progress is told how many plan files are checked of how many (see
+	// plan.Options.Progress); not sent to the sandbox.
+	Progress func(done, total int) `json:"-"`
 }
 
 // Rules are the trees that judge: schema/, policy/, policy/register/ and
@@ -97,7 +100,7 @@ func (r *Result) Blocking() bool {
 
 // Run checks the plans in plansFS against the rules.
 func Run(ctx context.Context, rules *Rules, plansFS fs.FS, opts Options) (*Result, error) {
-	set, err := rules.Schema.LoadContext(ctx, plansFS, plan.Options{MaxFileSize: opts.MaxFileSize})
+	set, err := rules.Schema.LoadContext(ctx, plansFS, plan.Options{MaxFileSize: opts.MaxFileSize, Progress: opts.Progress})
 	if err != nil {
 		return nil, fmt.Errorf("load plans: %w", err)
 	}

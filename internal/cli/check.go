@@ -17,6 +17,7 @@ func newCheck() *cobra.Command {
 	var (
 		ref, format, output string
 		maxSize             int64
+		quiet               bool
 	)
 	c := &cobra.Command{
 		Use:   "check [PATH]",
@@ -40,12 +41,14 @@ a checkout.`,
 				return err
 			}
 			ctx := cmd.Context()
-			opts := check.Options{MaxFileSize: maxSize}
+			progress := newProgress(cmd.ErrOrStderr(), "checking plans", "evaluating policies", quiet)
+			opts := check.Options{MaxFileSize: maxSize, Progress: progress.hook()}
 			rules, err := check.LoadRules(ctx, fsys, opts)
 			if err != nil {
 				return &exitError{code: ExitInput, err: fmt.Errorf("load rules from %s: %w", label, err)}
 			}
 			res, err := check.Run(ctx, rules, fsys, opts)
+			progress.finish()
 			if errors.Is(err, plan.ErrNoPlans) {
 				return &exitError{code: ExitInput, err: fmt.Errorf("check %s: %w", label, err)}
 			}
@@ -75,5 +78,6 @@ a checkout.`,
 	c.Flags().StringVarP(&format, "format", "f", "text", "output format: "+list(report.Formats))
 	c.Flags().StringVarP(&output, "output", "o", "", "write the report to this file instead of standard output")
 	c.Flags().Int64Var(&maxSize, "max-file-size", plan.DefaultMaxFileSize, "largest plan file accepted, in bytes")
+	c.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress line on stderr (it is shown only on a terminal)")
 	return c
 }

@@ -31,6 +31,9 @@ type Options struct {
 	// FileDeadline bounds the time to check one file
 	// (0: DefaultFileDeadline).
 	FileDeadline time.Duration
+	// Progress, when set, is told after each plan file is checked how
+	// many of how many are done. Calls never overlap, and done only grows.
+	Progress func(done, total int)
 }
 
 // Set is every plan file read from one tree.
@@ -154,7 +157,7 @@ func (s *Schema) LoadContext(ctx context.Context, fsys fs.FS, opts Options) (*Se
 	if err != nil {
 		return nil, err
 	}
-	results, err := s.checkAll(ctx, files, opts.FileDeadline)
+	results, err := s.checkAll(ctx, files, opts.FileDeadline, progress(opts.Progress, len(files)))
 	if err != nil {
 		return nil, err
 	}
@@ -180,6 +183,24 @@ func (s *Schema) LoadContext(ctx context.Context, fsys fs.FS, opts Options) (*Se
 	return set, nil
 }
 
+// progress turns Options.Progress into a tick safe to call from every
+// worker.
+func progress(report func(done, total int), total int) func() {
+	if report == nil {
+		return func() {}
+	}
+	var (
+		mu   sync.Mutex
+		done int
+	)
+	return func() {
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		report(done, total)
+	}
+}
+
 // filesPerWorker keeps small plan sets on one goroutine, where compiling a
 // second schema would cost more than it saves.
 const filesPerWorker = 16
@@ -187,7 +208,7 @@ const filesPerWorker = 16
 // checkAll validates files in parallel, one CUE context per worker (a
 // context is not safe for concurrent use), keeping the files' order. It
 // stops at the first error, ctx's included.
-func (s *Schema) checkAll(ctx context.Context, files []source, deadline time.Duration) ([]checked, error) {
+func (s *Schema) checkAll(ctx context.Context, files []source, deadline time.Duration, tick func()) ([]checked, error) {
 	out := make([]checked, len(files))
 	workers := min(runtime.GOMAXPROCS(0), (len(files)+filesPerWorker-1)/filesPerWorker)
 	if workers <= 1 {
@@ -196,6 +217,7 @@ func (s *Schema) checkAll(ctx context.Context, files []source, deadline time.Dur
 			if out[i], err = s.checkFile(ctx, f.name, f.src, deadline); err != nil {
 				return nil, err
 			}
+			tick()
 		}
 		return out, nil
 	}
@@ -230,6 +252,7 @@ func (s *Schema) checkAll(ctx context.Context, files []source, deadline time.Dur
 				if out[i], errs[w] = ws.checkFile(ctx, files[i].name, files[i].src, deadline); errs[w] != nil {
 					return
 				}
+				tick()
 			}
 		}()
 	}

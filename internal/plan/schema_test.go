@@ -40,3 +40,29 @@ func TestSchemaWithoutRegister(t *testing.T) {
 		t.Error("a schema without #ProviderPlan loaded")
 	}
 }
+
+// TestProgress: Options.Progress hears of every file checked, in order,
+// from one worker or several.
+func TestProgress(t *testing.T) {
+	for _, copies := range []int{1, 4} {
+		fsys := testutil.ScaledRepoFS(t, copies)
+		s, err := plan.LoadSchema(fsys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var calls, last, total int
+		_, err = s.Load(fsys, plan.Options{Progress: func(done, n int) {
+			calls++
+			if done != last+1 {
+				t.Errorf("done went from %d to %d", last, done)
+			}
+			last, total = done, n
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if calls == 0 || last != total || calls != total {
+			t.Errorf("%d copies: %d calls, last %d of %d; want one call per file", copies, calls, last, total)
+		}
+	}
+}
