@@ -1,3 +1,10 @@
+// build.go makes every figure of the synthetic England. It is longer than
+// the project's usual 400 lines on purpose: the figures are built so each
+// rule passes by construction (contract sides equal, months summing to
+// totals, occupancy, read-across, control totals and national asks), and
+// those constraints depend on one another; kept in one file, they read in
+// the order they are satisfied.
+
 package generate
 
 import (
