@@ -2,11 +2,13 @@ package check_test
 
 import (
 	"context"
+	"io/fs"
 	"testing"
 	"time"
 
 	"github.com/triangulate-nhs/triangulate/internal/check"
 	"github.com/triangulate-nhs/triangulate/internal/finding"
+	"github.com/triangulate-nhs/triangulate/internal/generate"
 	"github.com/triangulate-nhs/triangulate/internal/testutil"
 )
 
@@ -38,9 +40,8 @@ func TestScaledCopiesStayClean(t *testing.T) {
 	}
 }
 
-func benchCheck(b *testing.B, copies int) {
+func benchCheck(b *testing.B, fsys fs.FS) {
 	ctx := context.Background()
-	fsys := testutil.ScaledRepoFS(b, copies)
 	rules, err := check.LoadRules(ctx, fsys, opts)
 	if err != nil {
 		b.Fatal(err)
@@ -56,10 +57,13 @@ func benchCheck(b *testing.B, copies int) {
 
 // BenchmarkCheckBundled is `triangulate check` on the bundled plans once the
 // rules are compiled: load, validate, evaluate, gate.
-func BenchmarkCheckBundled(b *testing.B) { benchCheck(b, 1) }
+func BenchmarkCheckBundled(b *testing.B) { benchCheck(b, testutil.RepoFS(b)) }
 
-// BenchmarkCheckNational is 45 systems: 180 trusts and 135 CCGs.
-func BenchmarkCheckNational(b *testing.B) { benchCheck(b, 45) }
+// BenchmarkCheckNational is the generated England: 42 systems, 220 trusts
+// and 190 CCGs (452 plans).
+func BenchmarkCheckNational(b *testing.B) {
+	benchCheck(b, testutil.EnglandFS(b, generate.DefaultSystems, 1))
+}
 
 // BenchmarkLoadRules is the fixed cost of compiling schema and policies.
 func BenchmarkLoadRules(b *testing.B) {

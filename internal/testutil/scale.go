@@ -2,12 +2,15 @@ package testutil
 
 import (
 	"fmt"
+	"os"
 	"path"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/triangulate-nhs/triangulate/internal/generate"
 )
 
 // bundledCodes are the organisation codes of the bundled example system.
@@ -140,4 +143,21 @@ func blockBody(t testing.TB, src, start string) string {
 	}
 	t.Fatalf("register: %q is not closed", start)
 	return ""
+}
+
+// EnglandFS is a synthetic England from `triangulate generate`: systems
+// STPs/ICSs (42 is national scale) with their trusts and CCGs, the register
+// and the repository's own schema and policies, deterministic from seed.
+// It checks clean. Benchmarks at national scale use it.
+func EnglandFS(t testing.TB, systems int, seed uint64) fstest.MapFS {
+	t.Helper()
+	files, err := generate.Generate(os.DirFS(Root(t)), generate.Options{Systems: systems, Seed: seed})
+	if err != nil {
+		t.Fatalf("generate England: %v", err)
+	}
+	out := fstest.MapFS{}
+	for name, data := range files {
+		out[name] = &fstest.MapFile{Data: data, Mode: 0o644}
+	}
+	return out
 }
