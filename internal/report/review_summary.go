@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/triangulate-nhs/triangulate/internal/diff"
 	"github.com/triangulate-nhs/triangulate/internal/finding"
 	"github.com/triangulate-nhs/triangulate/internal/review"
 )
@@ -90,19 +91,7 @@ func reviewSummary(rv *review.Review) string {
 // writeFigures tables the key figures of every plan file the change touches.
 func writeFigures(b *strings.Builder, plans []review.PlanFigures) {
 	for _, pf := range plans {
-		title := pf.Org
-		if pf.Name != "" {
-			title += " " + pf.Name
-		}
-		if pf.Year != "" {
-			title += ", " + pf.Year
-		}
-		switch {
-		case pf.Added:
-			title += " (new plan)"
-		case pf.Removed:
-			title += " (plan removed)"
-		}
+		title := planTitle(diff.Plan{Org: pf.Org, Name: pf.Name, Year: pf.Year, Added: pf.Added, Removed: pf.Removed})
 		fmt.Fprintf(b, "### %s\n\n| Key figure | Before | After | Change |\n| --- | ---: | ---: | ---: |\n", mdText(title))
 		for _, f := range pf.Figures {
 			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", mdText(f.Label), figureValue(f.Before, f.Unit), figureValue(f.After, f.Unit), figureChange(f))
