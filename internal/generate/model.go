@@ -134,12 +134,16 @@ type ccgFinance struct {
 var groupNames = [5]string{"medical", "nursing_midwifery", "scientific_technical", "support_clinical", "infrastructure"}
 var groupShares = [5]float64{0.14, 0.32, 0.14, 0.25, 0.15}
 
-// reference annual activity of an acute trust of scale 1 (domain.md).
-var acuteRef = []struct {
+// refLine is one activity line of a reference trust: its annual volume at
+// scale 1 and its seasonal profile.
+type refLine struct {
 	name string
 	n    float64
 	prof []float64
-}{
+}
+
+// reference annual activity of an acute trust of scale 1 (domain.md).
+var acuteRef = []refLine{
 	{"gp_referrals", 95000, working},
 	{"other_referrals", 40000, working},
 	{"op_first", 220000, working},
@@ -153,11 +157,7 @@ var acuteRef = []struct {
 	{"diagnostics", 200000, working},
 }
 
-var communityRef = []struct {
-	name string
-	n    float64
-	prof []float64
-}{
+var communityRef = []refLine{
 	{"gp_referrals", 14000, working},
 	{"other_referrals", 26000, working},
 	{"op_first", 12000, working},
