@@ -35,14 +35,12 @@ unless --faults plants problems in a share of the trusts.`,
 			if out == "" {
 				return usageErr("--out is required: the directory to write the repository tree to")
 			}
-			if systems < 1 || systems > generate.MaxSystems {
-				return usageErr("--systems must be between 1 and %d, got %d", generate.MaxSystems, systems)
-			}
-			if faults < 0 || faults > 1 {
-				return usageErr("--faults must be a share between 0 and 1, got %v", faults)
+			opts := generate.Options{Systems: systems, Seed: seed, Faults: faults}
+			if err := opts.Validate(); err != nil {
+				return usageErr("%v", err)
 			}
 			root := findRoot(".")
-			files, err := generate.Generate(os.DirFS(root), generate.Options{Systems: systems, Seed: seed, Faults: faults})
+			files, err := generate.Generate(os.DirFS(root), opts)
 			if err != nil {
 				return &exitError{code: ExitInput, err: fmt.Errorf("generate from %s: %w", root, err)}
 			}

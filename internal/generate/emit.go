@@ -20,15 +20,24 @@ const header = `// SYNTHETIC EXAMPLE DATA. Every number in this file is invented
 
 const year, yearDir = "2019/20", "2019-20"
 
+// Validate reports options Generate refuses, in words a user of the command
+// can act on.
+func (opts Options) Validate() error {
+	if opts.Systems < 1 || opts.Systems > MaxSystems {
+		return fmt.Errorf("--systems must be between 1 and %d, got %d", MaxSystems, opts.Systems)
+	}
+	if opts.Faults < 0 || opts.Faults > 1 {
+		return fmt.Errorf("--faults must be a share between 0 and 1, got %v", opts.Faults)
+	}
+	return nil
+}
+
 // Generate returns every file of a synthetic repository, by slash path.
 // repo is the repository whose schema/, policy/ (but its register),
 // cue.mod/ and .github/CODEOWNERS are copied or adapted.
 func Generate(repo fs.FS, opts Options) (map[string][]byte, error) {
-	if opts.Systems < 1 || opts.Systems > MaxSystems {
-		return nil, fmt.Errorf("systems must be between 1 and %d, got %d", MaxSystems, opts.Systems)
-	}
-	if opts.Faults < 0 || opts.Faults > 1 {
-		return nil, fmt.Errorf("faults must be a share between 0 and 1, got %v", opts.Faults)
+	if err := opts.Validate(); err != nil {
+		return nil, err
 	}
 	e := build(opts)
 	plantFaults(e, opts.Seed, opts.Faults)
