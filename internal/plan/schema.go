@@ -121,14 +121,12 @@ func (s *Schema) clone() (*Schema, error) {
 	return &Schema{sources: s.sources, ev: ev}, nil
 }
 
-// Kinds lists the document kinds the schema knows.
-func (s *Schema) Kinds() []string { return kindNames() }
-
-// kindNames lists the document kinds, sorted; compile makes sure the schema
-// defines each.
-func kindNames() []string {
-	out := make([]string, 0, len(kinds))
-	for k := range kinds {
+// kindNames lists, sorted, the document kinds this schema defines: every
+// kind but an optional one the schema lacks (an older schema has no
+// #Register).
+func (ev *evaluator) kindNames() []string {
+	out := make([]string, 0, len(ev.defs))
+	for k := range ev.defs {
 		out = append(out, k)
 	}
 	sort.Strings(out)

@@ -167,7 +167,7 @@ func (ev *evaluator) check(name string, src []byte) checked {
 		if !pos.IsValid() {
 			pos = file.Pos()
 		}
-		add("S03", pos, []string{"kind"}, fmt.Sprintf("kind must be one of %s; got %q", strings.Join(kindNames(), ", "), doc.Kind))
+		add("S03", pos, []string{"kind"}, fmt.Sprintf("kind must be one of %s; got %q", strings.Join(ev.kindNames(), ", "), doc.Kind))
 		return out
 	}
 	verrs := mergeDisjunctions(ev.validate(def, data))
