@@ -16,6 +16,7 @@ func newGenerate() *cobra.Command {
 		systems int
 		seed    uint64
 		faults  float64
+		quiet   bool
 	)
 	c := &cobra.Command{
 		Use:   "generate --out DIR",
@@ -44,7 +45,14 @@ unless --faults plants problems in a share of the trusts.`,
 			if err != nil {
 				return &exitError{code: ExitInput, err: fmt.Errorf("generate from %s: %w", root, err)}
 			}
-			for _, p := range generate.Paths(files) {
+			progress := newProgress(cmd.ErrOrStderr(), "writing files", "", quiet)
+			defer progress.finish()
+			report := progress.hook()
+			paths := generate.Paths(files)
+			for i, p := range paths {
+				if report != nil {
+					report(i+1, len(paths))
+				}
 				dst := filepath.Join(out, filepath.FromSlash(p))
 				if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 					return &exitError{code: ExitInput, err: fmt.Errorf("write %s: %w", dst, err)}
@@ -53,6 +61,7 @@ unless --faults plants problems in a share of the trusts.`,
 					return &exitError{code: ExitInput, err: fmt.Errorf("write %s: %w", dst, err)}
 				}
 			}
+			progress.finish()
 			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d files to %s\n", len(files), out)
 			return nil
 		},
@@ -60,6 +69,7 @@ unless --faults plants problems in a share of the trusts.`,
 	c.Flags().StringVar(&out, "out", "", "directory to write the generated repository tree to")
 	c.Flags().IntVar(&systems, "systems", generate.DefaultSystems, "number of systems (STPs/ICSs)")
 	c.Flags().Uint64Var(&seed, "seed", 1, "random seed: the same seed gives the same files")
+	c.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress line on stderr (it is shown only on a terminal)")
 	c.Flags().Float64Var(&faults, "faults", 0, "share of trusts (0-1) given one planted problem (I03, A01, B01, B05, C01 or P01, in turn)")
 	return c
 }

@@ -2,9 +2,15 @@ package cli
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/creack/pty"
 )
 
 func TestProgressOnlyOnATerminal(t *testing.T) {
@@ -61,4 +67,57 @@ func TestProgressLine(t *testing.T) {
 	if b.Len() != 0 {
 		t.Errorf("a second finish wrote %q", b.String())
 	}
+}
+
+// TestProgressOnARealTerminal runs commands with stderr on a pseudo-terminal,
+// as a user at a shell sees them: a progress line that is rewritten in place
+// and cleared before the command's own output; --quiet shows none.
+func TestProgressOnARealTerminal(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "england")
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		want  string // the progress line's text
+		shown bool
+	}{
+		{"generate", []string{"generate", "--out", dir, "--systems", "2"}, "writing files: ", true},
+		{"check", []string{"check", dir}, "checking plans: ", true},
+		{"check quiet", []string{"check", "--quiet", dir}, "checking plans", false},
+		{"generate quiet", []string{"generate", "-q", "--out", dir, "--systems", "2"}, "writing files", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := onTerminal(t, tc.args...)
+			if !tc.shown {
+				if strings.Contains(got, tc.want) || strings.Contains(got, "\033[K") {
+					t.Errorf("a progress line despite --quiet: %q", got)
+				}
+				return
+			}
+			if !strings.Contains(got, "\r"+tc.want) {
+				t.Errorf("no progress line %q on the terminal: %q", tc.want, got)
+			}
+			if !strings.Contains(got, "\r\033[K") {
+				t.Errorf("the progress line is never cleared: %q", got)
+			}
+		})
+	}
+}
+
+// onTerminal runs the command line with stderr on a pseudo-terminal and
+// returns what the terminal received.
+func onTerminal(t *testing.T, args ...string) string {
+	t.Helper()
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal on this machine: %v", err)
+	}
+	defer ptmx.Close()
+	read := make(chan string)
+	go func() {
+		b, _ := io.ReadAll(ptmx) // ends with EIO once the tty side is closed
+		read <- string(b)
+	}()
+	Main(context.Background(), args, io.Discard, tty)
+	tty.Close()
+	return <-read
 }
