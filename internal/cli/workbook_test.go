@@ -1,13 +1,17 @@
 package cli
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/triangulate-nhs/triangulate/internal/check"
+	"github.com/triangulate-nhs/triangulate/internal/planfile"
 	"github.com/triangulate-nhs/triangulate/internal/testutil"
 )
 
@@ -40,6 +44,47 @@ func editCell(t *testing.T, path, sheet, ref string, v any) {
 		t.Fatal(err)
 	}
 	x.Close()
+}
+
+// registerOnCover checks that a workbook's cover shows each of the
+// register's figures for org (field -> cover label) equal to the register
+// and locked.
+func registerOnCover(t *testing.T, repo string, x *excelize.File, section, org string, fields map[string]string) {
+	t.Helper()
+	rules, err := check.LoadRules(context.Background(), os.DirFS(repo), check.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, _ := rules.Registers.Data("2019/20")[section].(map[string]any)
+	figs, _ := sec[org].(map[string]any)
+	rows, _ := x.GetRows("Cover", excelize.Options{RawCellValue: true})
+	for field, label := range fields {
+		v := figs[field]
+		if m, ok := v.(map[string]any); ok {
+			v = m["amount"]
+		}
+		want, ok := number(v)
+		if !ok {
+			t.Fatalf("the register has no %s for %s", field, org)
+		}
+		found := false
+		for i, r := range rows {
+			if len(r) < 2 || !strings.HasPrefix(r[0], "Register: "+label) {
+				continue
+			}
+			found = true
+			if r[1] != planfile.Money(want) {
+				t.Errorf("%s cover: %s is %s, the register says %s", org, label, r[1], planfile.Money(want))
+			}
+			id, _ := x.GetCellStyle("Cover", "B"+strconv.Itoa(i+1))
+			if st, err := x.GetStyle(id); err != nil || st.Protection != nil && !st.Protection.Locked {
+				t.Errorf("%s cover: the register's %s is not locked", org, label)
+			}
+		}
+		if !found {
+			t.Errorf("%s cover lacks the register's %s", org, label)
+		}
+	}
 }
 
 // TestWorkbookCommands: a finance lead's path end to end. Export a plan,
@@ -122,6 +167,17 @@ func TestWorkbookCommands(t *testing.T) {
 	if v, _ := tx.GetCellValue("Cover", "B2"); v != "09N" {
 		t.Errorf("template cover names %q, want 09N", v)
 	}
+	registerOnCover(t, repo, tx, "commissioners", "09N", map[string]string{"allocation": "allocation", "required_surplus": "required surplus"})
+	trustTmpl := filepath.Join(out, "rtk-template.xlsx")
+	if _, errOut, code := run(t, "template", "--org", "RTK", "--year", "2019/20", "-o", trustTmpl, repo); code != ExitClean {
+		t.Fatalf("template: exit %d: %s", code, errOut)
+	}
+	rx, err := excelize.OpenFile(trustTmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rx.Close()
+	registerOnCover(t, repo, rx, "providers", "RTK", map[string]string{"control_total": "control total", "sustainability_funding": "sustainability funding", "agency_ceiling": "agency ceiling"})
 
 	for _, tc := range []struct {
 		args []string

@@ -181,15 +181,48 @@ func (b *w) title(h Header, kind, typ, system string, names Names) {
 	b.WriteString("\n")
 }
 
+// activityComment introduces a trust's activity: which parent lines are
+// sums of their parts depends on the lines a trust of its type plans.
+func activityComment(typ string) []string {
+	head := []string{"Activity by commissioner: this trust's side of each contract. Each line",
+		"must agree with the commissioner's plan for the same contract (A01)."}
+	switch typ {
+	case "acute":
+		return append(head, "Totals are the sums of their months (I01); elective = day case + ordinary,",
+			"non-elective = zero-day + 1+ day stays, A&E = type 1 + other (I02).")
+	case "specialist":
+		return append(head, "Totals are the sums of their months (I01); elective = day case + ordinary,",
+			"non-elective = zero-day + 1+ day stays (I02).")
+	default: // mental health and community trusts: referrals and outpatients
+		return append(head, "Totals are the sums of their months (I01).")
+	}
+}
+
+// capacityComments describe a trust's beds, and its lengths of stay, in
+// the terms of its type: general and acute beds (KH03) in acute and
+// specialist trusts; in mental health and community trusts their own wards,
+// whose occupancy is read from the beds they declare occupied (B01).
+func capacityComments(typ string) (beds, los []string) {
+	switch typ {
+	case "mental_health":
+		return []string{"Mental health beds (adult acute and older adult wards), monthly averages.",
+				"Occupancy is read from the declared beds_occupied (B01)."},
+			[]string{"Planned and unplanned admissions, days."}
+	case "community":
+		return []string{"Community beds (community hospitals and intermediate care), monthly",
+				"averages. Occupancy is read from the declared beds_occupied (B01)."},
+			[]string{"Planned and unplanned admissions, days."}
+	default:
+		return []string{"General and acute beds (KH03), monthly averages; lengths of stay in days."}, nil
+	}
+}
+
 func (b *w) provider(t *Provider, names Names) {
 	b.title(t.Header, "provider", t.Type, t.System, names)
 	b.header("provider", t.Header, t.System, t.Status)
 	b.f("type: %s\n\n", Quote(t.Type))
 
-	b.comment("Activity by commissioner: this trust's side of each contract. Each line",
-		"must agree with the commissioner's plan for the same contract (A01).",
-		"Totals are the sums of their months (I01); elective = day case + ordinary,",
-		"non-elective = zero-day + 1+ day stays, A&E = type 1 + other (I02).")
+	b.comment(activityComment(t.Type)...)
 	b.WriteString("activity: {\n")
 	for _, c := range sorted(t.Activity) {
 		if n := names[c]; n != "" {
@@ -209,8 +242,10 @@ func (b *w) provider(t *Provider, names Names) {
 	}
 
 	c := t.Capacity
-	b.comment("General and acute beds (KH03), monthly averages; lengths of stay in days.")
+	beds, los := capacityComments(t.Type)
+	b.comment(beds...)
 	b.f("capacity: {\nbeds_core: months: %s\nbeds_escalation: months: %s\nbeds_occupied: months: %s\n", ints(c.BedsCore.Months), ints(c.BedsEscalation.Months), ints(c.BedsOccupied.Months))
+	b.comment(los...)
 	b.f("los_elective_ordinary: %s\nlos_non_elective: %s\n}\n\n", Decimal(c.LOSElectiveOrdinary), Decimal(c.LOSNonElective))
 
 	b.comment("Whole-time equivalents, monthly averages.")

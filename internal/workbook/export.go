@@ -46,6 +46,30 @@ type exporter struct {
 	cells  map[string]string // CUE path -> Sheet!Cell
 	styles struct{ header, input, locked, fill [3]int }
 	inputs map[string][]string // sheet -> ranges of input cells
+	// grids hold every sheet's cells until flush streams them out in row
+	// order: excelize's stream writer skips the worksheet model and its
+	// XML marshalling, which dominated the time of an export.
+	grids  map[string]*grid
+	sheets []string // in workbook order
+	// coverRow is the row of each Cover label.
+	coverRow map[string]int
+	// financeRows are where the Finance sheet's validated rows are.
+	financeRows struct {
+		surplus, byCommissioner int
+		ccg                     map[string]int
+	}
+}
+
+// grid is a sheet's cells by row and column (0-based).
+type grid struct{ rows [][]xcell }
+
+// xcell is one cell waiting to be streamed: a value or a formula, and a
+// style.
+type xcell struct {
+	v     any
+	f     string
+	style int
+	set   bool
 }
 
 // Export writes the workbook of p.
@@ -60,7 +84,7 @@ func Write(w io.Writer, f *excelize.File) error {
 }
 
 func build(p *planfile.Plan, o Options, blank bool) (*excelize.File, error) {
-	x := &exporter{f: excelize.NewFile(), p: p, o: o, blank: blank, cells: map[string]string{}, inputs: map[string][]string{}}
+	x := &exporter{f: excelize.NewFile(), p: p, o: o, blank: blank, cells: map[string]string{}, inputs: map[string][]string{}, grids: map[string]*grid{}}
 	if err := x.setup(); err != nil {
 		return nil, err
 	}
@@ -89,7 +113,91 @@ func build(p *planfile.Plan, o Options, blank bool) (*excelize.File, error) {
 			return nil, err
 		}
 	}
+	if err := x.flush(); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
 	return x.f, nil
+}
+
+// at returns the cell at col, row of a sheet, adding it.
+func (x *exporter) at(sheet string, col, row int) *xcell {
+	g := x.grids[sheet]
+	if g == nil {
+		g = &grid{}
+		x.grids[sheet] = g
+	}
+	for len(g.rows) < row {
+		g.rows = append(g.rows, nil)
+	}
+	r := &g.rows[row-1]
+	for len(*r) < col {
+		*r = append(*r, xcell{})
+	}
+	c := &(*r)[col-1]
+	c.set = true
+	return c
+}
+
+// row writes values from col along a row.
+func (x *exporter) row(sheet string, col, row int, vals []any) {
+	for i, v := range vals {
+		c := x.at(sheet, col+i, row)
+		c.v, c.f = v, ""
+	}
+}
+
+// style sets the style of every cell of a range ("A2", "E17").
+func (x *exporter) style(sheet, from, to string, id int) error {
+	c1, r1, err := excelize.CellNameToCoordinates(from)
+	if err != nil {
+		return err
+	}
+	c2, r2, err := excelize.CellNameToCoordinates(to)
+	if err != nil {
+		return err
+	}
+	for r := min(r1, r2); r <= max(r1, r2); r++ {
+		for c := min(c1, c2); c <= max(c1, c2); c++ {
+			x.at(sheet, c, r).style = id
+		}
+	}
+	return nil
+}
+
+// flush streams every sheet's cells in row order. Everything else about a
+// sheet (panes, widths, validation, protection, comments) is set before,
+// on the worksheet the stream writer completes.
+func (x *exporter) flush() error {
+	for _, sheet := range x.sheets {
+		sw, err := x.f.NewStreamWriter(sheet)
+		if err != nil {
+			return err
+		}
+		var vals []any
+		if g := x.grids[sheet]; g != nil {
+			for i, r := range g.rows {
+				first := slices.IndexFunc(r, func(c xcell) bool { return c.set })
+				if first < 0 {
+					continue
+				}
+				vals = vals[:0]
+				for _, c := range r[first:] {
+					if c.set {
+						vals = append(vals, excelize.Cell{StyleID: c.style, Formula: c.f, Value: c.v})
+					} else {
+						vals = append(vals, nil)
+					}
+				}
+				if err := sw.SetRow(cell(first+1, i+1), vals); err != nil {
+					return err
+				}
+			}
+		}
+		if err := sw.Flush(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (x *exporter) setup() error {
@@ -118,11 +226,10 @@ func (x *exporter) sheet(name string, header []any) error {
 			return err
 		}
 	}
+	x.sheets = append(x.sheets, name)
 	if header != nil {
-		if err := x.f.SetSheetRow(name, "A1", &header); err != nil {
-			return err
-		}
-		if err := x.f.SetCellStyle(name, "A1", cell(len(header), 1), x.styles.header[0]); err != nil {
+		x.row(name, 1, 1, header)
+		if err := x.style(name, "A1", cell(len(header), 1), x.styles.header[0]); err != nil {
 			return err
 		}
 		if err := x.f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
@@ -146,9 +253,8 @@ func gridHeader(total string) []any {
 // set writes one value; in a template only labels (strings given as
 // labels) are written.
 func (x *exporter) set(sheet string, col, row int, v any) {
-	if err := x.f.SetCellValue(sheet, cell(col, row), v); err != nil {
-		panic(err)
-	}
+	c := x.at(sheet, col, row)
+	c.v, c.f = v, ""
 }
 
 func (x *exporter) input(sheet string, from, to string) {
@@ -189,16 +295,12 @@ func yesNo(b bool) string {
 
 // labels writes the locked part of a grid row.
 func (x *exporter) labels(sheet string, row int, code, label, ref string) {
-	vals := []any{code, x.o.Orgs[code].Name, label, ref}
-	if err := x.f.SetSheetRow(sheet, cell(colCode, row), &vals); err != nil {
-		panic(err)
-	}
+	x.row(sheet, colCode, row, []any{code, x.o.Orgs[code].Name, label, ref})
 }
 
 func (x *exporter) formula(sheet string, col, row int, f string) {
-	if err := x.f.SetCellFormula(sheet, cell(col, row), f); err != nil {
-		panic(err)
-	}
+	c := x.at(sheet, col, row)
+	c.v, c.f = nil, f
 }
 
 // sum adds figures the way the importer does, rounded so that a sum of
@@ -235,11 +337,16 @@ func (x *exporter) cover(rows [][2]any, paths [][]string) error {
 	if err := x.sheet(sheetCover, []any{"Field", "Value"}); err != nil {
 		return err
 	}
+	x.coverRow = map[string]int{}
 	for i, r := range rows {
 		row := i + 2
 		x.set(sheetCover, 1, row, r[0])
-		if paths[i] == nil { // read-only
+		if l, ok := r[0].(string); ok {
+			x.coverRow[l] = row
+		}
+		if paths[i] == nil { // read-only: the register's figures
 			x.set(sheetCover, 2, row, r[1])
+			x.at(sheetCover, 2, row).style = x.styles.locked[0]
 			continue
 		}
 		switch v := r[1].(type) {
@@ -376,6 +483,7 @@ func (x *exporter) provider(t *planfile.Provider) error {
 		row++
 	}
 	// Surplus: income less expenditure (rows 2-3 less rows 4-9).
+	x.financeRows.surplus = row
 	x.labels(sheetFinance, row, "", lSurplus, "£000")
 	x.bind(p("finance", "surplus"), sheetFinance, colValue, row)
 	computedSurplus := round(f.Income.PatientCare + f.Income.Other - (f.Expenditure.Pay.Substantive + f.Expenditure.Pay.Bank + f.Expenditure.Pay.Agency + f.Expenditure.NonPay + f.Expenditure.Depreciation + f.Expenditure.Financing))
@@ -398,6 +506,7 @@ func (x *exporter) provider(t *planfile.Provider) error {
 		}
 		row++
 	}
+	x.financeRows.byCommissioner = row
 	for _, c := range sortedKeys(f.Income.ByCommissioner) {
 		mf := f.Income.ByCommissioner[c]
 		x.labels(sheetFinance, row, c, lIncomeBy, "£000")
@@ -520,9 +629,7 @@ func (x *exporter) monthsAt(sheet string, row int, vals []float64, total *float6
 		for i, v := range vals {
 			r[i] = v
 		}
-		if err := x.f.SetSheetRow(sheet, cell(colM1, row), &r); err != nil {
-			panic(err)
-		}
+		x.row(sheet, colM1, row, r)
 	}
 	if total == nil {
 		x.bind(path, sheet, colLabel, row)
@@ -652,9 +759,7 @@ func (x *exporter) cip(c *planfile.CIP) error {
 			r[j] = v
 			x.bind(append(slices.Clone(path), "months", strconv.Itoa(j)), sheetCIP, cipM1+j, row)
 		}
-		if err := x.f.SetSheetRow(sheetCIP, cell(cipM1, row), &r); err != nil {
-			return err
-		}
+		x.row(sheetCIP, cipM1, row, r)
 	}
 	if x.blank {
 		x.input(sheetCIP, cell(cipName, first), cell(cipM1+11, last))
@@ -757,6 +862,10 @@ func (x *exporter) commissioner(c *planfile.Commissioner) error {
 		{lStatedAlloc, f.Allocation, "allocation", true}, {lOtherSpend, &f.OtherSpend, "other_spend", false}, {lQIPP, &f.QIPP, "qipp", false},
 		{lCCGSurplus, &f.Surplus, "surplus", false}, {lMentalSpend, &f.MentalHealth, "mental_health", false}, {lStatedRS, f.RequiredSurplus, "required_surplus", true},
 	} {
+		if x.financeRows.ccg == nil {
+			x.financeRows.ccg = map[string]int{}
+		}
+		x.financeRows.ccg[s.label] = row
 		x.labels(sheetFinance, row, "", s.label, "£000")
 		x.bind(p("finance", s.key), sheetFinance, colValue, row)
 		x.input(sheetFinance, cell(colValue, row), cell(colValue, row))
@@ -813,6 +922,7 @@ func (x *exporter) lists() error {
 	if _, err := x.f.NewSheet(sheetLists); err != nil {
 		return err
 	}
+	x.sheets = append(x.sheets, sheetLists)
 	var trusts, ccgs []string
 	for _, code := range sortedKeys(x.o.Orgs) {
 		switch x.o.Orgs[code].Type {
@@ -873,21 +983,33 @@ func (x *exporter) lists() error {
 		add(drop(sheetContracts, fmt.Sprintf("C2:C%d", maxRow), ranges[1]))
 		add(drop(sheetExplanations, fmt.Sprintf("A2:A%d", maxRow), ranges[4]))
 		add(drop(sheetExplanations, fmt.Sprintf("D2:D%d", maxRow), ranges[3]))
-		add(drop(sheetCover, "B7", ranges[5]))
+		add(drop(sheetCover, cell(2, x.coverRow[lStatus]), ranges[5]))
 		dv := excelize.NewDataValidation(true)
 		dv.Sqref = fmt.Sprintf("B2:B%d", maxRow)
 		add(dv.SetRange(1, 12, excelize.DataValidationTypeWhole, excelize.DataValidationOperatorBetween))
+		dv.SetError(excelize.DataValidationErrorStyleStop, "Month", "Enter the month as 1 (April) to 12 (March).")
 		add(x.f.AddDataValidation(sheetExplanations, dv))
 	}
 	if x.p.Provider != nil {
-		add(drop(sheetCover, "B5", ranges[6]))
-		add(drop(sheetCover, "B10", ranges[3]))
+		add(drop(sheetCover, cell(2, x.coverRow[lType]), ranges[6]))
+		add(drop(sheetCover, cell(2, x.coverRow[lAccepted]), ranges[3]))
+		// Income and expenditure are 0 or more; the surplus and the
+		// figures the register sets may be negative.
+		add(decimal(sheetFinance, fmt.Sprintf("E2:E%d", x.financeRows.surplus-1)))
+		add(decimal(sheetFinance, fmt.Sprintf("E%d:P%d", x.financeRows.byCommissioner, maxRow)))
+		add(drop(sheetFinance, fmt.Sprintf("A%d:A%d", x.financeRows.byCommissioner, maxRow), ranges[0]))
 		add(whole(sheetCapacity, "E2:P4"))
 		add(decimal(sheetWorkforce, "E3:P17"))
 		add(whole(sheetPerformance, "E2:Q20"))
 		add(drop(sheetCIP, fmt.Sprintf("B6:B%d", maxRow), ranges[2]))
 		add(drop(sheetCIP, fmt.Sprintf("C6:D%d", maxRow), ranges[3]))
 		add(decimal(sheetCIP, fmt.Sprintf("E6:Q%d", maxRow)))
+	}
+	if x.p.Commissioner != nil {
+		for _, l := range []string{lStatedAlloc, lOtherSpend, lQIPP, lMentalSpend} {
+			add(decimal(sheetFinance, cell(colValue, x.financeRows.ccg[l])))
+		}
+		add(decimal(sheetContracts, fmt.Sprintf("E2:P%d", maxRow)))
 	}
 	for _, err := range errs {
 		if err != nil {
@@ -907,7 +1029,7 @@ func (x *exporter) protect() error {
 		}
 		for _, r := range x.inputs[sheet] {
 			from, to, _ := strings.Cut(r, ":")
-			if err := x.f.SetCellStyle(sheet, from, to, x.styles.input[0]); err != nil {
+			if err := x.style(sheet, from, to, x.styles.input[0]); err != nil {
 				return err
 			}
 		}
@@ -949,9 +1071,7 @@ func (x *exporter) findings() error {
 			where = sheetCover + "!A1"
 		}
 		vals := []any{f.Rule, string(f.Severity), strings.Join(f.Orgs, ", "), where, f.Location.String(), f.Message, f.StatusNote()}
-		if err := x.f.SetSheetRow(sheetFindings, cell(1, row), &vals); err != nil {
-			return err
-		}
+		x.row(sheetFindings, 1, row, vals)
 		row++
 		for _, c := range at {
 			n := notes[c]
@@ -972,7 +1092,7 @@ func (x *exporter) findings() error {
 	for _, c := range slices.Sorted(maps.Keys(notes)) {
 		n := notes[c]
 		sheet, ref, _ := strings.Cut(c, "!")
-		if err := x.f.SetCellStyle(sheet, ref, ref, x.styles.fill[n.sev.Rank()]); err != nil {
+		if err := x.style(sheet, ref, ref, x.styles.fill[n.sev.Rank()]); err != nil {
 			return err
 		}
 		text := strings.Join(n.text, "\n")

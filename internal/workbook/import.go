@@ -33,6 +33,9 @@ type reader struct {
 	findings []finding.Finding
 	sheets   map[string][][]string
 	formulas map[string]map[string]bool
+	// fast holds the worksheets the byte scanner read; when it is nil the
+	// workbook is read through x.
+	fast map[string]*sheetScan
 }
 
 // Read reads a filled workbook into a plan. name is the workbook's path as
@@ -42,16 +45,19 @@ type reader struct {
 func Read(name string, data []byte, l Limits) (*planfile.Plan, []finding.Finding) {
 	l = l.orDefault()
 	r := &reader{file: name, lim: l, sheets: map[string][][]string{}}
-	why, ext, formulas := inspect(data, l)
-	r.formulas = formulas
+	why, ext, in := inspect(data, l)
+	r.formulas, r.fast = in.formulas, in.sheets
 	if why != "" {
 		r.refuse(why)
 		return nil, r.findings
 	} else if len(ext) > 0 {
 		for _, c := range ext {
-			r.at(c, "the formula refers to another workbook: paste the figure as a value")
+			r.at(c.at, c.why+": paste the figure as a value")
 		}
 		return nil, r.findings
+	}
+	if r.fast != nil {
+		return r.finish(r.plan())
 	}
 	x, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true, UnzipSizeLimit: l.MaxUncompressed, UnzipXMLSizeLimit: l.MaxUncompressed})
 	if err != nil {
@@ -60,7 +66,10 @@ func Read(name string, data []byte, l Limits) (*planfile.Plan, []finding.Finding
 	}
 	defer x.Close()
 	r.x = x
-	p := r.plan()
+	return r.finish(r.plan())
+}
+
+func (r *reader) finish(p *planfile.Plan) (*planfile.Plan, []finding.Finding) {
 	if slices.ContainsFunc(r.findings, func(f finding.Finding) bool { return f.Severity == finding.Error }) {
 		return nil, r.findings
 	}
@@ -106,22 +115,54 @@ func (r *reader) rows(sheet string) [][]string {
 		return rows
 	}
 	r.sheets[sheet] = nil
-	if idx, err := r.x.GetSheetIndex(sheet); err != nil || idx < 0 {
-		return nil
+	var next func(n int) ([]string, bool, error)
+	if r.fast != nil {
+		s := r.fast[sheet]
+		if s == nil {
+			for _, name := range sortedKeys(r.fast) { // sheet names match whatever their case
+				if strings.EqualFold(name, sheet) {
+					s = r.fast[name]
+					break
+				}
+			}
+		}
+		if s == nil {
+			return nil
+		}
+		next = func(n int) ([]string, bool, error) {
+			if n >= len(s.rows) {
+				return nil, false, nil
+			}
+			return s.rows[n], true, nil
+		}
+	} else {
+		if idx, err := r.x.GetSheetIndex(sheet); err != nil || idx < 0 {
+			return nil
+		}
+		it, err := r.x.Rows(sheet)
+		if err != nil {
+			r.bad(sheet, 1, 1, "the sheet cannot be read: %v", err)
+			return nil
+		}
+		defer it.Close()
+		next = func(int) ([]string, bool, error) {
+			if !it.Next() {
+				return nil, false, nil
+			}
+			cols, err := it.Columns(excelize.Options{RawCellValue: true})
+			return cols, true, err
+		}
 	}
-	it, err := r.x.Rows(sheet)
-	if err != nil {
-		r.bad(sheet, 1, 1, "the sheet cannot be read: %v", err)
-		return nil
-	}
-	defer it.Close()
 	var out [][]string
-	for n := 0; it.Next(); n++ {
+	for n := 0; ; n++ {
+		cols, more, err := next(n)
+		if !more {
+			break
+		}
 		if n >= r.lim.MaxRows {
 			r.bad(sheet, 1, n+1, "the sheet has more than %d rows", r.lim.MaxRows)
 			break
 		}
-		cols, err := it.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			r.bad(sheet, 1, n+1, "the row cannot be read: %v", err)
 			break

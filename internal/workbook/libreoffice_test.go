@@ -116,6 +116,13 @@ func TestLibreOffice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// LibreOffice writes shared strings and its own attributes: the byte
+	// scanner reads them as excelize does.
+	fast, diff, err := workbook.ScanAgrees(data)
+	if err != nil || diff != "" {
+		t.Errorf("the scanner and excelize disagree on LibreOffice's workbook: %v %s", err, diff)
+	}
+	t.Logf("the byte scanner read LibreOffice's workbook: %t", fast)
 	back, fs := workbook.Read("lo.xlsx", data, workbook.Limits{})
 	if back == nil {
 		t.Fatalf("LibreOffice's workbook does not import: %v", fs)
