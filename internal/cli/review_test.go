@@ -158,10 +158,10 @@ func TestReviewLifecycle(t *testing.T) {
 			onLine[c.Path+":"+itoa(c.Line)] = c.Body
 		}
 	}
-	if len(onLine) != 2 || onLine[ra2+":26"] == "" || onLine[n09+":48"] == "" {
-		t.Fatalf("A01 comments at %v, want ra2.cue:26 and 09n.cue:48", keys(onLine))
+	if len(onLine) != 2 || onLine[ra2+":26"] == "" || onLine[n09+":27"] == "" {
+		t.Fatalf("A01 comments at %v, want ra2.cue:26 and 09n.cue:27", keys(onLine))
 	}
-	if !strings.Contains(onLine[ra2+":26"], "@triangulate-nhs/09n-planning") || !strings.Contains(onLine[n09+":48"], "@triangulate-nhs/ra2-planning") {
+	if !strings.Contains(onLine[ra2+":26"], "@triangulate-nhs/09n-planning") || !strings.Contains(onLine[n09+":27"], "@triangulate-nhs/ra2-planning") {
 		t.Error("comments do not mention the counterparty's owners")
 	}
 	if s := lastStatus(t, srv); s["state"] != "failure" || s["description"] != "Not submittable: 2 blocking findings involve 09N, RA2 (A01, A03)" {
@@ -268,7 +268,7 @@ func TestReviewForkFallsBackToAnnotations(t *testing.T) {
 	if code != ExitPublish {
 		t.Fatalf("exit %d, want %d: %s", code, ExitPublish, errOut)
 	}
-	if !strings.Contains(errOut, "cannot write") || !strings.Contains(errOut, "create review on o/plans#9") || !strings.Contains(out, "::error file="+n09+",line=48") {
+	if !strings.Contains(errOut, "cannot write") || !strings.Contains(errOut, "create review on o/plans#9") || !strings.Contains(out, "::error file="+n09+",line=27") {
 		t.Errorf("no annotation fallback:\nstdout %s\nstderr %s", out, errOut)
 	}
 	if b := w.files["/github/step_summary"]; b == nil || !strings.Contains(b.String(), "❌ not submittable") {
@@ -288,7 +288,7 @@ func TestReviewLocal(t *testing.T) {
 	if code != ExitBlocking {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"## Triangulate: ❌ not submittable", "#### <code>" + n09 + ":48</code>", "RA2 at <code>" + ra2 + ":26:18</code> (@triangulate-nhs/ra2-planning)", "### Review body"} {
+	for _, want := range []string{"## Triangulate: ❌ not submittable", "#### <code>" + n09 + ":27</code>", "RA2 at <code>" + ra2 + ":26:18</code> (@triangulate-nhs/ra2-planning)", "### Review body"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("local review lacks %q:\n%s", want, out)
 		}

@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io/fs"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 
 	"cuelang.org/go/cue/format"
+
+	"github.com/triangulate-nhs/triangulate/internal/planfile"
 )
 
 const header = `// SYNTHETIC EXAMPLE DATA. Every number in this file is invented; the
@@ -71,21 +74,32 @@ func Generate(repo fs.FS, opts Options) (map[string][]byte, error) {
 		"plans/organisations.cue":             organisations(e),
 		"policy/register/" + yearDir + ".cue": register(e),
 	}
-	for _, s := range e.systems {
-		cue[fmt.Sprintf("plans/%s/system-%s.cue", yearDir, lower(s.code))] = systemPlan(s)
-	}
-	for _, t := range e.trusts {
-		cue[fmt.Sprintf("plans/%s/providers/%s.cue", yearDir, lower(t.code))] = providerPlan(t)
-	}
-	for _, c := range e.ccgs {
-		cue[fmt.Sprintf("plans/%s/commissioners/%s.cue", yearDir, lower(c.code))] = commissionerPlan(c)
-	}
 	for p, src := range cue {
 		b, err := format.Source([]byte(src))
 		if err != nil {
 			return nil, fmt.Errorf("format %s: %w", p, err)
 		}
 		out[p] = b
+	}
+	var plans []*planfile.Plan
+	for _, s := range e.systems {
+		plans = append(plans, systemPlan(s))
+	}
+	for _, t := range e.trusts {
+		plans = append(plans, providerPlan(t))
+	}
+	for _, c := range e.ccgs {
+		plans = append(plans, commissionerPlan(c))
+	}
+	// Plans are written by the one canonical writer, so a generated plan has
+	// the layout an imported workbook gets.
+	n := orgNames(e)
+	for _, p := range plans {
+		b, err := planfile.Format(p, n)
+		if err != nil {
+			return nil, err
+		}
+		out[p.Path()] = b
 	}
 	return out, nil
 }
@@ -95,24 +109,6 @@ type w struct{ bytes.Buffer }
 
 func (b *w) f(format string, args ...any) { fmt.Fprintf(&b.Buffer, format, args...) }
 
-func ints(xs []int) string {
-	s := make([]string, len(xs))
-	for i, x := range xs {
-		s[i] = strconv.Itoa(x)
-	}
-	return "[" + strings.Join(s, ", ") + "]"
-}
-
-func tenths(xs []int) string {
-	s := make([]string, len(xs))
-	for i, x := range xs {
-		s[i] = fmt.Sprintf("%d.%d", x/10, x%10)
-	}
-	return "[" + strings.Join(s, ", ") + "]"
-}
-
-func dec(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }
-
 func q(s string) string { return strconv.Quote(s) }
 
 func label(code string) string {
@@ -120,10 +116,6 @@ func label(code string) string {
 		return q(code)
 	}
 	return code
-}
-
-func flow(months []int) string {
-	return fmt.Sprintf("{total: %d, months: %s}", sum(months), ints(months))
 }
 
 func organisations(e *england) string {
@@ -144,150 +136,172 @@ func organisations(e *england) string {
 	return b.String()
 }
 
-func systemPlan(s *system) string {
-	var b w
-	b.WriteString(header)
-	b.f("// %s (%s), %s: the members whose plans make up the system. The system\n// control total is the regulator's, in policy/register/%s.cue (C03, C06).\n\n", s.name, s.code, year, yearDir)
-	b.f("kind: \"system\"\nsynthetic: true\norg: %s\nname: %s\nyear: %q\n\n", q(s.code), q(s.name), year)
-	var m []string
+// names is the reference list the plans' counterparty comments come from.
+func orgNames(e *england) planfile.Names {
+	n := planfile.Names{}
+	for _, s := range e.systems {
+		n[s.code] = s.name
+	}
+	for _, t := range e.trusts {
+		n[t.code] = t.name
+	}
+	for _, c := range e.ccgs {
+		n[c.code] = c.name
+	}
+	return n
+}
+
+var synthetic = true
+
+func head(code, name string) planfile.Header {
+	return planfile.Header{Synthetic: &synthetic, Org: code, Name: name, Year: year}
+}
+
+func systemPlan(s *system) *planfile.Plan {
+	p := &planfile.System{Header: head(s.code, s.name)}
 	for _, t := range s.trusts {
-		m = append(m, q(t.code))
+		p.Members = append(p.Members, t.code)
 	}
 	for _, c := range s.ccgs {
-		m = append(m, q(c.code))
+		p.Members = append(p.Members, c.code)
 	}
-	b.f("members: [%s]\n", strings.Join(m, ", "))
-	return b.String()
+	return &planfile.Plan{System: p}
 }
 
-func linesBlock(b *w, lines []line) {
+func flow(months []int) planfile.Flow {
+	return planfile.Flow{Total: sum(months), Months: months}
+}
+
+func moneyFlow(months []int) planfile.MoneyFlow {
+	m := make([]float64, len(months))
+	for i, x := range months {
+		m[i] = float64(x)
+	}
+	return planfile.MoneyFlow{Total: float64(sum(months)), Months: m}
+}
+
+func linesOf(lines []line) planfile.Lines {
+	ls := planfile.Lines{}
 	for _, l := range lines {
-		b.f("%s: %s\n", l.name, flow(l.months))
+		ls[l.name] = flow(l.months)
 	}
+	return ls
 }
 
-func priorBlock(b *w, lines []line) {
+func priorOf(lines []line) planfile.Annual {
+	a := planfile.Annual{}
 	for _, l := range lines {
-		b.f("%s: %d\n", l.name, l.prior)
+		a[l.name] = l.prior
 	}
+	return a
 }
 
-var typeLabel = map[string]string{typeAcute: "an acute trust", typeMental: "a mental health trust", typeCommunity: "a community trust", typeSpecialist: "a specialist trust"}
+func tenths(xs []int) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = float64(x) / 10
+	}
+	return out
+}
 
-func providerPlan(t *trust) string {
-	var b w
+// dec keeps the one decimal place the generated plans have always shown.
+func dec(x float64) float64 { return math.Round(x*10) / 10 }
+
+func providerPlan(t *trust) *planfile.Plan {
 	f := &t.fin
-	b.WriteString(header)
-	b.f("// %s (%s)\n// Operational plan %s: %s,\n// a member of %s (%s).\n// Months run M1 = April 2019 .. M12 = March 2020; money is in £000.\n\n", t.name, t.code, year, typeLabel[t.typ], t.sys.name, t.sys.code)
-	b.f("kind: \"provider\"\nsynthetic: true\norg: %s\nname: %s\nsystem: %s\nyear: %q\nstatus: \"final\"\ntype: %q\n\n", q(t.code), q(t.name), q(t.sys.code), year, t.typ)
-	b.f("// Activity by commissioner: this trust's side of each contract (A01).\nactivity: {\n")
+	p := &planfile.Provider{Header: head(t.code, t.name), System: t.sys.code, Status: "final", Type: t.typ,
+		Activity: map[string]planfile.Lines{}, ContractStatus: map[string]planfile.ContractStatus{}}
 	for _, k := range t.contracts {
-		b.f("// %s\n%s: {\n", k.c.name, label(k.c.code))
-		linesBlock(&b, k.lines)
-		b.f("}\n")
+		p.Activity[k.c.code] = linesOf(k.lines)
+		p.ContractStatus[k.c.code] = contractStatus(k)
 	}
-	b.f("}\n\n")
 	if rt := t.rtt; rt != nil {
-		b.f("// Referral to treatment, whole trust.\nrtt: {\n")
-		b.f("clock_starts: %s\ncompleted_admitted: %s\ncompleted_nonadmitted: %s\n", flow(rt.starts), flow(rt.admitted), flow(rt.nonAdmitted))
-		b.f("waiting_list: months: %s\nwaits_52_weeks: months: %s\n}\n\n", ints(rt.list), ints(rt.waits52))
+		p.RTT = &planfile.RTT{ClockStarts: flow(rt.starts), CompletedAdmitted: flow(rt.admitted), CompletedNonadmitted: flow(rt.nonAdmitted),
+			WaitingList: planfile.Stock{Months: rt.list}, Waits52Weeks: planfile.Stock{Months: rt.waits52}}
 	}
-	b.f("capacity: {\nbeds_core: months: %s\nbeds_escalation: months: %s\nbeds_occupied: months: %s\nlos_elective_ordinary: %s\nlos_non_elective: %s\n}\n\n",
-		ints(t.beds.core), ints(t.beds.escalation), ints(t.beds.occupied), dec(t.losOrdinary), dec(t.losNonElective))
-	b.f("// Whole-time equivalents, monthly averages.\nworkforce: {\n")
+	p.Capacity = planfile.Capacity{BedsCore: planfile.Stock{Months: t.beds.core}, BedsEscalation: planfile.Stock{Months: t.beds.escalation},
+		BedsOccupied: planfile.Stock{Months: t.beds.occupied}, LOSElectiveOrdinary: dec(t.losOrdinary), LOSNonElective: dec(t.losNonElective)}
 	total := make([]int, 12)
-	for g := range t.wf.groups {
+	p.Workforce.Groups = map[string]planfile.StaffGroup{}
+	for g, name := range groupNames {
 		for k := range t.wf.groups[g] {
 			for i, x := range t.wf.groups[g][k] {
 				total[i] += x
 			}
 		}
+		p.Workforce.Groups[name] = planfile.StaffGroup{Substantive: tenths(t.wf.groups[g][0][:]), Bank: tenths(t.wf.groups[g][1][:]), Agency: tenths(t.wf.groups[g][2][:])}
 	}
-	b.f("total: %s\ngroups: {\n", tenths(total))
-	for g, name := range groupNames {
-		b.f("%s: {\nsubstantive: %s\nbank: %s\nagency: %s\n}\n", name, tenths(t.wf.groups[g][0][:]), tenths(t.wf.groups[g][1][:]), tenths(t.wf.groups[g][2][:]))
-	}
-	b.f("}\n}\n\n")
-	b.f("// Income and expenditure for the year, £000, before sustainability funding.\nfinance: {\nincome: {\npatient_care: %d\nby_commissioner: {\n", f.patientCare)
+	p.Workforce.Total = tenths(total)
+	pf := &p.Finance
+	pf.Income.PatientCare, pf.Income.Other = float64(f.patientCare), float64(f.other)
+	pf.Income.ByCommissioner = map[string]planfile.MoneyFlow{}
 	for _, k := range t.contracts {
-		b.f("%s: %s\n", label(k.c.code), flow(k.value))
+		pf.Income.ByCommissioner[k.c.code] = moneyFlow(k.value)
 	}
-	b.f("}\nother: %d\n}\n", f.other)
-	b.f("expenditure: {\npay: {\nsubstantive: %d\nbank: %d\nagency: %d\n}\nnon_pay: %d\ndepreciation: %d\nfinancing: %d\n}\n", f.substantive, f.bank, f.agency, f.nonPay, f.depreciation, f.financing)
-	b.f("surplus: %d\ncip: {\ntotal: %d\nrecurrent: %d\nnon_recurrent: %d\nschemes: [\n", f.surplus, f.cipTotal, f.cipRecurrent, f.cipNonRecurrent)
+	pf.Expenditure.Pay.Substantive, pf.Expenditure.Pay.Bank, pf.Expenditure.Pay.Agency = float64(f.substantive), float64(f.bank), float64(f.agency)
+	pf.Expenditure.NonPay, pf.Expenditure.Depreciation, pf.Expenditure.Financing = float64(f.nonPay), float64(f.depreciation), float64(f.financing)
+	pf.Surplus = float64(f.surplus)
+	pf.CIP = planfile.CIP{Total: float64(f.cipTotal), Recurrent: float64(f.cipRecurrent), NonRecurrent: float64(f.cipNonRecurrent), Schemes: []planfile.CIPScheme{}}
 	for _, s := range f.schemes {
-		b.f("{name: %s, category: %q, recurrent: %t, identified: %t, value: %d, months: %s},\n", q(s.name), s.category, s.recurrent, s.identified, s.value, ints(s.months))
+		pf.CIP.Schemes = append(pf.CIP.Schemes, planfile.CIPScheme{Name: s.name, Category: s.category, Recurrent: s.recurrent, Identified: s.identified,
+			Value: float64(s.value), Months: moneyFlow(s.months).Months})
 	}
-	b.f("]\n}\n}\n\n")
 	if len(t.perf) > 0 {
-		b.f("// Trajectories against the constitutional standards, reached by March.\nperformance: {\n")
+		p.Performance = &planfile.Performance{}
 		for _, tr := range t.perf {
-			b.f("%s: {\nnumerator: %s\ndenominator: %s\n}\n", tr.name, ints(tr.numerator), ints(tr.denominator))
+			*p.Performance.Get(tr.name) = planfile.Trajectory{Numerator: tr.numerator, Denominator: tr.denominator}
 		}
-		b.f("}\n\n")
 	}
-	b.f("control_total_decision: {\naccepted: true\ndate: \"2019-03-28\"\nboard_reference: %s\n}\n\n", q("Board of directors, 28 March 2019, paper BD/19/"+t.code+"/07"))
-	b.f("// Forecast outturn 2018/19 by commissioner, the base for planned growth.\nprior_year: {\nyear: \"2018/19\"\nactivity: {\n")
+	p.ControlTotalDecision = planfile.Decision{Accepted: true, Date: "2019-03-28", BoardReference: "Board of directors, 28 March 2019, paper BD/19/" + t.code + "/07"}
+	py := &p.PriorYear
+	py.Year = "2018/19"
+	py.Activity, py.Income, py.GrowthPct = map[string]planfile.Annual{}, map[string]float64{}, map[string]float64{}
 	for _, k := range t.contracts {
-		b.f("%s: {\n", label(k.c.code))
-		priorBlock(&b, k.lines)
-		b.f("}\n")
+		py.Activity[k.c.code] = priorOf(k.lines)
+		py.Income[k.c.code] = float64(k.priorIncome)
 	}
-	b.f("}\ngrowth_pct: {\n")
 	present := map[string]bool{}
 	for _, l := range t.contracts[0].lines {
 		present[l.name] = true
 	}
-	for _, n := range []string{"gp_referrals", "other_referrals", "op_first", "elective", "non_elective", "ae_total"} {
+	for _, n := range growthNames {
 		if present[n] {
-			b.f("%s: %s\n", n, dec(t.g.priorTrend))
+			py.GrowthPct[n] = dec(t.g.priorTrend)
 		}
 	}
-	b.f("}\nwte: %s\nincome: {\n", dec(t.priorWTE))
-	for _, k := range t.contracts {
-		b.f("%s: %d\n", label(k.c.code), k.priorIncome)
-	}
-	b.f("}\npay: %d\n", t.priorPay)
+	wte := dec(t.priorWTE)
+	py.WTE = &wte
+	py.Pay = float64(t.priorPay)
 	if t.rtt != nil {
-		b.f("rtt_waiting_list_march: %d\nwaits_52_weeks_march: %d\n", t.rtt.priorList, t.rtt.priorWaits52)
+		py.RTTWaitingListMarch, py.Waits52WeeksMarch = &t.rtt.priorList, &t.rtt.priorWaits52
 	}
-	b.f("}\n\n// Where this trust says each contract stands, by commissioner (A06).\ncontract_status: {\n")
-	for _, k := range t.contracts {
-		b.f("%s: %s\n", label(k.c.code), contractStatus(k))
-	}
-	b.f("}\n")
-	return b.String()
+	return &planfile.Plan{Provider: p}
 }
 
-func commissionerPlan(c *ccg) string {
-	var b w
+var growthNames = []string{"gp_referrals", "other_referrals", "op_first", "elective", "non_elective", "ae_total"}
+
+func commissionerPlan(c *ccg) *planfile.Plan {
 	f := &c.fin
-	b.WriteString(header)
-	b.f("// %s (%s)\n// Operational plan %s, a member of %s (%s).\n// Months run M1 = April 2019 .. M12 = March 2020; money is in £000.\n\n", c.name, c.code, year, c.sys.name, c.sys.code)
-	b.f("kind: \"commissioner\"\nsynthetic: true\norg: %s\nname: %s\nsystem: %s\nyear: %q\nstatus: \"final\"\n\n", q(c.code), q(c.name), q(c.sys.code), year)
-	b.f("// Contracts by provider: this CCG's side of each contract (A01, A02).\ncontracts: {\n")
+	p := &planfile.Commissioner{Header: head(c.code, c.name), System: c.sys.code, Status: "final", Contracts: map[string]planfile.Contract{}}
 	for _, k := range c.contracts {
-		b.f("// %s\n%s: {\nstatus: %s\nvalue: %s\nactivity: {\n", k.t.name, label(k.t.code), contractStatus(k), flow(k.value))
+		lines := k.lines
 		if k.ccgLines != nil {
-			linesBlock(&b, k.ccgLines)
-		} else {
-			linesBlock(&b, k.lines)
+			lines = k.ccgLines
 		}
-		b.f("}\n}\n")
+		p.Contracts[k.t.code] = planfile.Contract{Status: contractStatus(k), Value: moneyFlow(k.value), Activity: linesOf(lines)}
 	}
-	b.f("}\n\n// Allocation and spend for the year, £000.\nfinance: {\nother_spend: %d\nqipp: %d\nsurplus: %d\nmental_health: %d\n}\n\n", f.otherSpend, f.qipp, f.surplus, f.mentalHealth)
-	b.f("prior_year: {\nyear: \"2018/19\"\nactivity: {\n")
+	p.Finance = planfile.CommissionerFinance{OtherSpend: float64(f.otherSpend), QIPP: float64(f.qipp), Surplus: float64(f.surplus), MentalHealth: float64(f.mentalHealth)}
+	py := &p.PriorYear
+	py.Year = "2018/19"
+	py.Activity, py.GrowthPct = map[string]planfile.Annual{}, map[string]float64{}
 	for _, k := range c.contracts {
-		b.f("%s: {\n", label(k.t.code))
-		priorBlock(&b, k.lines)
-		b.f("}\n")
+		py.Activity[k.t.code] = priorOf(k.lines)
 	}
-	b.f("}\ngrowth_pct: {\n")
-	for _, n := range []string{"gp_referrals", "other_referrals", "op_first", "elective", "non_elective", "ae_total"} {
-		b.f("%s: %s\n", n, dec(f.growth[n]))
+	for _, n := range growthNames {
+		py.GrowthPct[n] = dec(f.growth[n])
 	}
-	b.f("}\nmental_health: %d\n}\n", f.mentalHealthPrior)
-	return b.String()
+	py.MentalHealth = float64(f.mentalHealthPrior)
+	return &planfile.Plan{Commissioner: p}
 }
 
 func register(e *england) string {
@@ -389,8 +403,8 @@ func Paths(files map[string][]byte) []string {
 // contractStatus is the status both sides of a contract record: signed in
 // March 2019, on a day derived from the two codes rather than drawn from the
 // generator's random source, so adding it left every other figure as it was.
-func contractStatus(k *contract) string {
+func contractStatus(k *contract) planfile.ContractStatus {
 	h := fnv.New32a()
 	h.Write([]byte(k.t.code + k.c.code))
-	return fmt.Sprintf("{state: \"signed\", date: \"2019-03-%02d\"}", 1+h.Sum32()%28)
+	return planfile.ContractStatus{State: "signed", Date: fmt.Sprintf("2019-03-%02d", 1+h.Sum32()%28)}
 }

@@ -147,7 +147,7 @@ func deficit09Y(g *testutil.Git) {
 func deficit99H(g *testutil.Git) {
 	g.Replace(n99h, "\tsurplus:     1000\n", "\tsurplus:     100\n")
 	g.Replace(n99h, "other_spend: 214179", "other_spend: 215079")
-	g.Replace(n99h, "explanations: []", "explanations: [{\n\trule: \"C04\"\n\ttext: \"Prescribing costs rise by £0.9m; the shortfall is recovered in 2020/21.\"\n}]")
+	g.Replace(n99h, "// Forecast outturn 2018/19 by provider", "explanations: [{\n\trule: \"C04\"\n\ttext: \"Prescribing costs rise by £0.9m; the shortfall is recovered in 2020/21.\"\n}]\n\n// Forecast outturn 2018/19 by provider")
 }
 
 // TestTwoPullRequestsOverrunTheControlTotal: each pull request fits the

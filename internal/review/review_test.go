@@ -92,7 +92,7 @@ func TestMisalignmentCommentsOnBothLinesAndFailsTheGate(t *testing.T) {
 	}
 	want := []review.Side{
 		{Location: finding.Location{Org: "RA2", File: ra2, Line: 26, Column: 18}, Placement: review.InDiff, DiffLine: 26, Owners: "@triangulate-nhs/ra2-planning"},
-		{Location: finding.Location{Org: "09N", File: n09, Line: 48, Column: 19}, Placement: review.InDiff, DiffLine: 48, Owners: "@triangulate-nhs/09n-planning"},
+		{Location: finding.Location{Org: "09N", File: n09, Line: 27, Column: 19}, Placement: review.InDiff, DiffLine: 27, Owners: "@triangulate-nhs/09n-planning"},
 	}
 	if diff := cmp.Diff(want, a01.Sides, cmpopts.IgnoreFields(finding.Location{}, "Path")); diff != "" {
 		t.Errorf("A01 sides (-want +got):\n%s", diff)
