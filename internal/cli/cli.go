@@ -87,7 +87,7 @@ findings, 2 usage or input error, 3 a review's result could not be published,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &exitError{code: ExitInput, err: err}
 	})
-	root.AddCommand(newCheck(), newRules(), newReview(), newSandbox(), newServe(), newGenerate(), newDiff(), newContracts(), newTemplate(), newImport(), newExport())
+	root.AddCommand(newCheck(), newRules(), newReview(), newSandbox(), newServe(), newGenerate(), newDiff(), newContracts(), newReport(), newSubmissions(), newTemplate(), newImport(), newExport())
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(root.FlagErrorFunc())
 	}

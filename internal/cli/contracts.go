@@ -1,27 +1,37 @@
 package cli
 
 import (
-	"cmp"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
+
+	"github.com/triangulate-nhs/triangulate/internal/resultcache"
+
+	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
 
 	"github.com/spf13/cobra"
 
 	"github.com/triangulate-nhs/triangulate/internal/check"
+	"github.com/triangulate-nhs/triangulate/internal/contracts"
 	"github.com/triangulate-nhs/triangulate/internal/plan"
 )
 
 var contractFormats = []string{"text", "csv", "json"}
 
 func newContracts() *cobra.Command {
-	var ref, format string
+	var (
+		ref, format, from, to, cacheDir string
+		weekly, noCache                 bool
+	)
 	c := &cobra.Command{
 		Use:   "contracts [DIR]",
 		Short: "List every contract's position: both sides' statuses, the money gap and the activity gap",
@@ -35,13 +45,39 @@ them (provider less commissioner, £000), and the activity line the two sides
 plan furthest apart. A side whose plan does not name the contract shows "-".
 Only plans that pass the schema are read.
 
-Exit codes: 0 listed, 2 no plans there, an unknown ref or a usage error.`,
+--weekly rebuilds from the history of the branch --ref (main by default) of
+the repository at DIR the position of every contract at the end of each
+Friday (London) from --from to --to (the first commit that changes plans/
+and the branch's last commit by default): the plans as they stood on the
+branch then, both statuses, the money and activity gaps, and how many weeks
+each position has stood unchanged (the weekly contract-status return). At
+most 260 weeks. Each commit's position is cached under the user cache
+directory by commit and tool build (--cache-dir; --no-cache reads afresh).
+
+Exit codes: 0 listed, 2 no plans there, an unknown ref, a malformed date, a
+history that never changes plans/ or a usage error.`,
 		Example: `  triangulate contracts
-  triangulate contracts --ref main --format csv`,
+  triangulate contracts --ref main --format csv
+  triangulate contracts --weekly --from 2019-01-29 --format csv`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains(contractFormats, format) {
 				return usageErr("unknown --format %q: use one of %s", format, list(contractFormats))
+			}
+			if weekly {
+				opts := contracts.WeeklyOptions{Ref: ref, CacheDir: cacheDir}
+				if opts.CacheDir == "" && !noCache {
+					if base, err := resultcache.Dir(); err == nil {
+						opts.CacheDir = filepath.Join(base, "contracts")
+					}
+				}
+				if noCache {
+					opts.CacheDir = ""
+				}
+				return runWeekly(cmd, args, opts, from, to, format)
+			}
+			if from != "" || to != "" || cacheDir != "" || noCache {
+				return usageErr("--from, --to, --cache-dir and --no-cache need --weekly")
 			}
 			fsys, label, err := sourceArgs(args, ref)
 			if err != nil {
@@ -51,7 +87,7 @@ Exit codes: 0 listed, 2 no plans there, an unknown ref or a usage error.`,
 			if err != nil {
 				return err
 			}
-			rows, err := contractRows(side.Set)
+			rows, err := contracts.Position(side.Set)
 			if err != nil {
 				return &exitError{code: ExitInput, err: fmt.Errorf("read contracts from %s: %w", label, err)}
 			}
@@ -61,208 +97,23 @@ Exit codes: 0 listed, 2 no plans there, an unknown ref or a usage error.`,
 			return nil
 		},
 	}
-	c.Flags().StringVar(&ref, "ref", "", "read the plans at this git ref of the repository at DIR instead of the files on disk")
+	c.Flags().StringVar(&ref, "ref", "", "read the plans at this git ref of the repository at DIR instead of the files on disk (with --weekly: the branch whose history is read, default main)")
+	c.Flags().BoolVar(&weekly, "weekly", false, "every contract's position at the end of each Friday, from the branch's history")
+	c.Flags().StringVar(&from, "from", "", "with --weekly: the first week is the one ending on the first Friday on or after this date (YYYY-MM-DD)")
+	c.Flags().StringVar(&cacheDir, "cache-dir", "", "with --weekly: where each commit's position is cached (default: the user cache directory's triangulate/contracts)")
+	c.Flags().BoolVar(&noCache, "no-cache", false, "with --weekly: read every commit afresh, reading and writing no cache")
+	c.Flags().StringVar(&to, "to", "", "with --weekly: the last week is the one ending on the first Friday on or after this date (YYYY-MM-DD)")
 	c.Flags().StringVarP(&format, "format", "f", "text", "output format: "+list(contractFormats))
 	return c
 }
 
-// contractSide is what one side's plan says about a contract; nil when its
-// plan does not name the contract (or there is no valid plan).
-type contractSide struct {
-	State string  `json:"state,omitempty"`
-	Date  string  `json:"date,omitempty"`
-	Value float64 `json:"value"`
-	// Activity is the annual sum of each activity line's months.
-	Activity map[string]float64 `json:"activity"`
-}
-
-type contractRow struct {
-	Year         string `json:"year"`
-	Provider     string `json:"provider"`
-	Commissioner string `json:"commissioner"`
-	// Either side is nil when its plan does not name the contract.
-	ProviderSide     *contractSide `json:"provider_side"`
-	CommissionerSide *contractSide `json:"commissioner_side"`
-	StatesAgree      bool          `json:"states_agree"`
-	// MoneyGap is the provider's income less the commissioner's value, £000;
-	// nil unless both sides plan the contract.
-	MoneyGap *float64 `json:"money_gap"`
-	// ActivityGaps is provider less commissioner per line either side plans.
-	ActivityGaps map[string]float64 `json:"activity_gaps,omitempty"`
-	// WidestLine is the line whose gap is largest relative to the
-	// commissioner's figure.
-	WidestLine string `json:"widest_activity_gap_line,omitempty"`
-}
-
-// The fields of a plan this command reads, decoded from the validated data
-// so a renamed field fails loudly in a test rather than reading as zero.
-type (
-	contractFlow struct {
-		Months []float64 `json:"months"`
-	}
-	sideStatus struct {
-		State string `json:"state"`
-		Date  string `json:"date"`
-	}
-	providerContracts struct {
-		Activity map[string]map[string]contractFlow `json:"activity"`
-		Finance  struct {
-			Income struct {
-				ByCommissioner map[string]contractFlow `json:"by_commissioner"`
-			} `json:"income"`
-		} `json:"finance"`
-		ContractStatus map[string]sideStatus `json:"contract_status"`
-	}
-	commissionerContracts struct {
-		Contracts map[string]struct {
-			Status   *sideStatus             `json:"status"`
-			Value    contractFlow            `json:"value"`
-			Activity map[string]contractFlow `json:"activity"`
-		} `json:"contracts"`
-	}
-)
-
-func decodeContracts[T any](d *plan.Document) (*T, error) {
-	b, err := json.Marshal(d.Data)
-	if err != nil {
-		return nil, fmt.Errorf("encode %s: %w", d.File, err)
-	}
-	var v T
-	if err := json.Unmarshal(b, &v); err != nil {
-		return nil, fmt.Errorf("decode %s: %w", d.File, err)
-	}
-	return &v, nil
-}
-
-func monthsTotal(xs []float64) float64 {
-	t := 0.0
-	for _, x := range xs {
-		t += x
-	}
-	return t
-}
-
-func annualLines(lines map[string]contractFlow) map[string]float64 {
-	out := make(map[string]float64, len(lines))
-	for k, l := range lines {
-		out[k] = monthsTotal(l.Months)
-	}
-	return out
-}
-
-// contractRows joins the two sides of every contract either side names,
-// sorted by year, provider and commissioner.
-func contractRows(set *plan.Set) ([]contractRow, error) {
-	type key struct{ year, provider, commissioner string }
-	rows := map[key]*contractRow{}
-	row := func(k key) *contractRow {
-		if r := rows[k]; r != nil {
-			return r
-		}
-		r := &contractRow{Year: k.year, Provider: k.provider, Commissioner: k.commissioner}
-		rows[k] = r
-		return r
-	}
-	for _, d := range set.Documents {
-		if !d.Valid {
-			continue
-		}
-		switch d.Kind {
-		case "provider":
-			p, err := decodeContracts[providerContracts](d)
-			if err != nil {
-				return nil, err
-			}
-			named := map[string]bool{}
-			for c := range p.Activity {
-				named[c] = true
-			}
-			for c := range p.Finance.Income.ByCommissioner {
-				named[c] = true
-			}
-			for c := range named {
-				s := &contractSide{Value: monthsTotal(p.Finance.Income.ByCommissioner[c].Months), Activity: annualLines(p.Activity[c])}
-				if st, ok := p.ContractStatus[c]; ok {
-					s.State, s.Date = st.State, st.Date
-				}
-				row(key{d.Year, d.Org, c}).ProviderSide = s
-			}
-		case "commissioner":
-			p, err := decodeContracts[commissionerContracts](d)
-			if err != nil {
-				return nil, err
-			}
-			for t, k := range p.Contracts {
-				s := &contractSide{Value: monthsTotal(k.Value.Months), Activity: annualLines(k.Activity)}
-				if k.Status != nil {
-					s.State, s.Date = k.Status.State, k.Status.Date
-				}
-				row(key{d.Year, t, d.Org}).CommissionerSide = s
-			}
-		}
-	}
-	out := make([]contractRow, 0, len(rows))
-	for _, r := range rows {
-		if p, c := r.ProviderSide, r.CommissionerSide; p != nil && c != nil {
-			r.StatesAgree = p.State == c.State
-			gap := p.Value - c.Value
-			r.MoneyGap = &gap
-			r.ActivityGaps, r.WidestLine = activityGaps(p.Activity, c.Activity)
-		}
-		out = append(out, *r)
-	}
-	slices.SortFunc(out, func(a, b contractRow) int {
-		return cmp.Or(cmp.Compare(a.Year, b.Year), cmp.Compare(a.Provider, b.Provider), cmp.Compare(a.Commissioner, b.Commissioner))
-	})
-	return out, nil
-}
-
-// activityGaps is provider less commissioner for every line either side
-// plans, the zero gaps left out, and the line furthest apart relative to the
-// commissioner's figure (a line only the provider plans counts as 100%).
-func activityGaps(p, c map[string]float64) (map[string]float64, string) {
-	gaps := map[string]float64{}
-	widest, widestPct := "", 0.0
-	lines := slices.Sorted(func(yield func(string) bool) {
-		seen := map[string]bool{}
-		for _, m := range []map[string]float64{p, c} {
-			for l := range m {
-				if !seen[l] {
-					seen[l] = true
-					if !yield(l) {
-						return
-					}
-				}
-			}
-		}
-	})
-	for _, l := range lines {
-		g := p[l] - c[l]
-		if g == 0 {
-			continue
-		}
-		gaps[l] = g
-		pct := 100.0
-		if c[l] != 0 {
-			pct = math.Abs(g) * 100 / math.Abs(c[l])
-		}
-		if pct > widestPct {
-			widest, widestPct = l, pct
-		}
-	}
-	if len(gaps) == 0 {
-		return nil, ""
-	}
-	return gaps, widest
-}
-
-func writeContracts(w io.Writer, format string, rows []contractRow) error {
+func writeContracts(w io.Writer, format string, rows []contracts.Row) error {
 	switch format {
 	case "json":
 		e := json.NewEncoder(w)
 		e.SetIndent("", "  ")
 		return e.Encode(struct {
-			Contracts []contractRow `json:"contracts"`
+			Contracts []contracts.Row `json:"contracts"`
 		}{rows})
 	case "csv":
 		cw := csv.NewWriter(w)
@@ -293,9 +144,9 @@ func writeContracts(w io.Writer, format string, rows []contractRow) error {
 	return err
 }
 
-func csvRow(r contractRow) []string {
+func csvRow(r contracts.Row) []string {
 	out := []string{r.Year, r.Provider, r.Commissioner}
-	for _, s := range []*contractSide{r.ProviderSide, r.CommissionerSide} {
+	for _, s := range []*contracts.Side{r.ProviderSide, r.CommissionerSide} {
 		if s == nil {
 			out = append(out, "", "")
 			continue
@@ -307,7 +158,7 @@ func csvRow(r contractRow) []string {
 		agree = strconv.FormatBool(r.StatesAgree)
 	}
 	out = append(out, agree)
-	for _, s := range []*contractSide{r.ProviderSide, r.CommissionerSide} {
+	for _, s := range []*contracts.Side{r.ProviderSide, r.CommissionerSide} {
 		if s == nil {
 			out = append(out, "")
 			continue
@@ -325,7 +176,7 @@ func csvRow(r contractRow) []string {
 	return append(out, gap, r.WidestLine, widest)
 }
 
-func statusText(s *contractSide) string {
+func statusText(s *contracts.Side) string {
 	switch {
 	case s == nil:
 		return "-"
@@ -335,7 +186,7 @@ func statusText(s *contractSide) string {
 	return strings.ReplaceAll(s.State, "_", " ") + " " + s.Date
 }
 
-func moneyText(s *contractSide) string {
+func moneyText(s *contracts.Side) string {
 	if s == nil {
 		return "-"
 	}
@@ -355,7 +206,7 @@ func gapText(g *float64) string {
 	return "£0k"
 }
 
-func widestText(r contractRow) string {
+func widestText(r contracts.Row) string {
 	if r.WidestLine == "" {
 		if r.MoneyGap == nil {
 			return "-"
@@ -387,4 +238,106 @@ func groupThousands(x float64) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+func runWeekly(cmd *cobra.Command, args []string, opts contracts.WeeklyOptions, from, to, format string) error {
+	for _, d := range []struct {
+		flag, value string
+		into        *time.Time
+	}{{"--from", from, &opts.From}, {"--to", to, &opts.To}} {
+		if d.value == "" {
+			continue
+		}
+		t, err := time.ParseInLocation(time.DateOnly, d.value, contracts.London)
+		if err != nil {
+			return usageErr("%s %q: want a date YYYY-MM-DD", d.flag, d.value)
+		}
+		*d.into = t
+	}
+	dir := findRoot(".")
+	if len(args) == 1 {
+		dir = args[0]
+	}
+	repo, err := gitrepo.Open(dir)
+	if err != nil {
+		return &exitError{code: ExitInput, err: err}
+	}
+	defer repo.Close()
+	h, err := contracts.Weekly(cmd.Context(), repo, opts)
+	if err != nil {
+		if ctxErr := cmd.Context().Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+			return err
+		}
+		return &exitError{code: ExitInput, err: err}
+	}
+	if err := writeWeekly(cmd.OutOrStdout(), format, h); err != nil {
+		return &exitError{code: ExitInput, err: fmt.Errorf("write contracts: %w", err)}
+	}
+	return nil
+}
+
+func writeWeekly(w io.Writer, format string, h *contracts.History) error {
+	switch format {
+	case "json":
+		e := json.NewEncoder(w)
+		e.SetIndent("", "  ")
+		return e.Encode(h)
+	case "csv":
+		cw := csv.NewWriter(w)
+		_ = cw.Write([]string{"friday", "commit", "year", "provider", "commissioner", "provider_state", "provider_date", "commissioner_state", "commissioner_date",
+			"states_agree", "provider_income_gbp000", "commissioner_value_gbp000", "money_gap_gbp000", "widest_activity_gap_line", "widest_activity_gap",
+			"moved", "weeks_since_moved"})
+		for _, wk := range h.Weeks {
+			for _, r := range wk.Contracts {
+				_ = cw.Write(slices.Concat([]string{wk.Friday, wk.Commit}, csvRow(r.Row),
+					[]string{strconv.FormatBool(r.Moved), strconv.Itoa(r.WeeksSinceMoved)}))
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	fmt.Fprintf(w, "Contracts on %s at %s, week by week (Fridays, London)\n", h.Ref, h.Head[:12])
+	disagree, last := 0, 0
+	for _, wk := range h.Weeks {
+		at := "no commit yet"
+		if wk.Commit != "" {
+			at = h.Ref + " at " + wk.Commit[:12]
+		}
+		fmt.Fprintf(w, "\nWeek ending %s (%s)\n", wk.Friday, at)
+		if wk.Error != "" {
+			fmt.Fprintf(w, "plans not readable at this commit: %s\n", printable(wk.Error))
+			continue
+		}
+		if len(wk.Contracts) == 0 {
+			fmt.Fprintln(w, "no contracts")
+			continue
+		}
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "year\tprovider\tcommissioner\tprovider says\tcommissioner says\tmoney gap\twidest activity gap\tunchanged for")
+		disagree, last = 0, len(wk.Contracts)
+		for _, r := range wk.Contracts {
+			flag := ""
+			if r.ProviderSide != nil && r.CommissionerSide != nil && !r.StatesAgree {
+				flag, disagree = " *", disagree+1
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s%s\t%s\t%s\t%s\n", r.Year, r.Provider, r.Commissioner,
+				statusText(r.ProviderSide), statusText(r.CommissionerSide), flag, gapText(r.MoneyGap), widestText(r.Row), unchangedText(r))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	_, err := fmt.Fprintf(w, "\n%d weeks; in the last, %d contracts, %d where the two sides record different statuses (*); money in £000, gaps are provider less commissioner\n",
+		len(h.Weeks), last, disagree)
+	return err
+}
+
+func unchangedText(r contracts.WeekRow) string {
+	switch {
+	case r.Moved:
+		return "moved this week"
+	case r.WeeksSinceMoved == 1:
+		return "1 week"
+	}
+	return fmt.Sprintf("%d weeks", r.WeeksSinceMoved)
 }

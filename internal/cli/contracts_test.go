@@ -65,3 +65,50 @@ func TestContractsUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestContractsWeeklyGolden(t *testing.T) {
+	_, dir, shas := submissionRepo(t)
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"contracts_weekly_text", nil},
+		{"contracts_weekly_csv", []string{"--format", "csv"}},
+		{"contracts_weekly_json", []string{"-f", "json", "--from", "2019-04-01"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := run(t, append([]string{"contracts", dir, "--weekly", "--cache-dir", t.TempDir()}, tc.args...)...)
+			if code != ExitClean {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			golden(t, tc.name, anonymise(out, shas))
+		})
+	}
+}
+
+func TestContractsWeeklyUsageErrors(t *testing.T) {
+	_, dir, _ := submissionRepo(t)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"malformed from", []string{dir, "--weekly", "--no-cache", "--from", "29/01/2019"}, `--from "29/01/2019"`},
+		{"malformed to", []string{dir, "--weekly", "--no-cache", "--to", "2019-02-30"}, `--to "2019-02-30"`},
+		{"from without weekly", []string{dir, "--from", "2019-01-29"}, "need --weekly"},
+		{"no-cache without weekly", []string{dir, "--no-cache"}, "need --weekly"},
+		{"unknown ref", []string{dir, "--weekly", "--no-cache", "--ref", "no-such-branch"}, "no-such-branch"},
+		{"from after the last week", []string{dir, "--weekly", "--no-cache", "--from", "2019-05-01"}, "after the last week"},
+		{"too many weeks", []string{dir, "--weekly", "--no-cache", "--from", "2000-01-01"}, "more than 260"},
+		{"not a repository", []string{t.TempDir(), "--weekly", "--no-cache"}, "open git repository"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errOut, code := run(t, append([]string{"contracts"}, tc.args...)...)
+			if code != ExitInput || !strings.Contains(errOut, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d mentioning %q", code, errOut, ExitInput, tc.want)
+			}
+		})
+	}
+}

@@ -164,7 +164,7 @@ func TestReviewLifecycle(t *testing.T) {
 	if !strings.Contains(onLine[ra2+":26"], "@triangulate-nhs/09n-planning") || !strings.Contains(onLine[n09+":27"], "@triangulate-nhs/ra2-planning") {
 		t.Error("comments do not mention the counterparty's owners")
 	}
-	if s := lastStatus(t, srv); s["state"] != "failure" || s["description"] != "Not submittable: 2 blocking findings involve 09N, RA2 (A01, A03)" {
+	if s := lastStatus(t, srv); s["state"] != "failure" || s["description"] != "Not submittable: 4 blocking findings involve 09N, RA2 (A01, A03, G03)" {
 		t.Errorf("status %v", s)
 	}
 	reviews := srv.Count("pulls/create-review", 200)

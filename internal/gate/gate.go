@@ -35,6 +35,7 @@ var Rules = []finding.Rule{
 		Rationale:   "A waiver is a regulator's dated decision; one that is malformed or out of date must not silently let findings through."},
 	OtherBase,
 	Conflict,
+	FinalSubmittable,
 }
 
 // The rules of how a pull request is judged rather than of its plans:
@@ -54,6 +55,78 @@ var (
 		Description: "A pull request is judged as merged into the current submission branch; a file both sides changed differently since it branched blocks until the branch is updated.",
 		Rationale:   "The pull request is judged as merged into the current submission branch; a file both sides changed differently has no merged version to judge until the branch is updated."}
 )
+
+// FinalSubmittable: a plan at status "final" is the organisation's
+// submission of record, so a pull request cannot set or keep one while
+// blocking findings involve the organisation. Judged in Go, not Rego: it
+// reads the other findings after explanations and waivers are applied.
+var FinalSubmittable = finding.Rule{ID: "G03", Title: "A final plan must be submittable", Category: "gate",
+	Severity:    finding.Error,
+	Description: "A pull request that sets or keeps an organisation's plan at status \"final\" fails while any blocking finding involves that organisation. A draft may carry findings: they are shown, and block once the plan is final.",
+	Rationale:   "A final plan is what the regulators take as the organisation's submission; one that does not pass the gate is not a submission. Drafts go in by their deadline with problems still being worked through, as in the planning round."}
+
+// Unsubmittable raises a G03 finding for each of orgs whose plan in set is
+// valid and final while blocking findings of the year involve it, placed on
+// the plan's status field and naming the rules that block.
+func Unsubmittable(set *plan.Set, findings []finding.Finding, orgs []string) []finding.Finding {
+	yearOf := years(set)
+	var out []finding.Finding
+	for _, d := range set.Documents {
+		if !d.Valid || d.Org == "" || !slices.Contains(orgs, d.Org) || d.Data["status"] != "final" {
+			continue
+		}
+		n, rules := 0, []string{}
+		for _, f := range findings {
+			if !f.Blocking() || !slices.Contains(parties(f), d.Org) {
+				continue
+			}
+			if y := yearOf(f); y != "" && y != d.Year {
+				continue
+			}
+			n++
+			if !slices.Contains(rules, f.Rule) {
+				rules = append(rules, f.Rule)
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		slices.Sort(rules)
+		noun := "blocking findings involve"
+		if n == 1 {
+			noun = "blocking finding involves"
+		}
+		out = append(out, finding.Finding{Rule: FinalSubmittable.ID, Title: FinalSubmittable.Title, Category: FinalSubmittable.Category,
+			Severity: FinalSubmittable.Severity, Orgs: []string{d.Org},
+			Location: d.Locate([]any{"status"}),
+			Message: fmt.Sprintf("%s's plan for %s is final, but %d %s it (%s): a final plan must be submittable. Resolve or explain them, or keep the plan at status \"draft\" until they are",
+				d.Org, d.Year, n, noun, strings.Join(rules, ", "))})
+	}
+	return out
+}
+
+// CarriedByDrafts returns a test of whether only draft plans carry a
+// finding: it sits in a plan file (not the reference list, a register or a
+// waiver) and every organisation it involves has a valid plan for its year
+// at status "draft". Such a finding does not block a pull request; once any
+// of those plans is final it does (G03).
+func CarriedByDrafts(set *plan.Set) func(finding.Finding) bool {
+	yearOf := years(set)
+	return func(f finding.Finding) bool {
+		orgs := parties(f)
+		if len(orgs) == 0 || f.File == plan.ReferenceListFile || !strings.HasPrefix(f.File, plan.PlansDir+"/") {
+			return false
+		}
+		year := yearOf(f)
+		for _, org := range orgs {
+			d := set.Doc(year, org)
+			if d == nil || !d.Valid || d.Data["status"] != "draft" {
+				return false
+			}
+		}
+		return true
+	}
+}
 
 // Waiver lets one finding through the gate until it expires.
 type Waiver struct {

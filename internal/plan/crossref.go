@@ -163,13 +163,13 @@ func orgType(known map[string]string, code string) string { return known[code] }
 // each folder under plans/<year>/ holds.
 var folderType = map[string]string{"providers": "trust", "commissioners": "ccg"}
 
-// filedAs infers whose plan a file is from where it is filed:
+// FiledAs infers whose plan a file is from where it is filed:
 // plans/<year>/providers/<code>.cue, plans/<year>/commissioners/<code>.cue
 // or plans/<year>/system-<code>.cue. It returns the year ("2019/20"), the
 // code upper-cased and the type the reference list must give that code.
 // Only a file at the organisation's PlanPath stands for it: a file anywhere
 // else would be refused even if it could be read.
-func filedAs(file string) (year, code, typ string, ok bool) {
+func FiledAs(file string) (year, code, typ string, ok bool) {
 	parts := strings.Split(file, "/")
 	if len(parts) < 3 || parts[0] != PlansDir || !yearFolder.MatchString(parts[1]) {
 		return "", "", "", false
@@ -200,7 +200,7 @@ func (s *Set) attributeRefused(unread map[string]bool) {
 	known := referenceList(s)
 	owner := map[string]string{}
 	for file := range unread {
-		year, code, typ, ok := filedAs(file)
+		year, code, typ, ok := FiledAs(file)
 		if !ok || orgType(known, code) != typ {
 			continue
 		}

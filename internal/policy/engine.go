@@ -89,6 +89,9 @@ type Engine struct {
 	query rego.PreparedEvalQuery
 	rules []finding.Rule
 	byID  map[string]finding.Rule
+	// newQuery prepares another query over the same compiled policies and
+	// data (see Occupancy).
+	newQuery func(ctx context.Context, query string) (rego.PreparedEvalQuery, error)
 }
 
 // Load compiles every non-test .rego file under policy/ in fsys, with
@@ -140,19 +143,23 @@ func Load(ctx context.Context, fsys fs.FS) (*Engine, error) {
 	if compiler.Failed() {
 		return nil, fmt.Errorf("compile policies: %w", compiler.Errors)
 	}
-	q, err := rego.New(
-		rego.Query(entrypoint),
-		rego.Compiler(compiler),
-		rego.Store(inmem.NewFromObject(data)),
-		rego.Capabilities(caps),
-		// A built-in that fails (a division by zero, a malformed number)
-		// fails the evaluation instead of silently skipping the rule.
-		rego.StrictBuiltinErrors(true),
-	).PrepareForEval(ctx)
+	store := inmem.NewFromObject(data)
+	prepare := func(ctx context.Context, query string) (rego.PreparedEvalQuery, error) {
+		return rego.New(
+			rego.Query(query),
+			rego.Compiler(compiler),
+			rego.Store(store),
+			rego.Capabilities(caps),
+			// A built-in that fails (a division by zero, a malformed number)
+			// fails the evaluation instead of silently skipping the rule.
+			rego.StrictBuiltinErrors(true),
+		).PrepareForEval(ctx)
+	}
+	q, err := prepare(ctx, entrypoint)
 	if err != nil {
 		return nil, fmt.Errorf("prepare policies: %w", err)
 	}
-	e := &Engine{query: q, byID: map[string]finding.Rule{}}
+	e := &Engine{query: q, byID: map[string]finding.Rule{}, newQuery: prepare}
 	for _, name := range names {
 		r, ok, err := ruleOf(modules[name])
 		if err != nil {

@@ -62,6 +62,14 @@ func reviewSummary(rv *review.Review) string {
 		}
 		b.WriteString("\n</details>\n\n")
 	}
+	if len(rv.Drafts) > 0 {
+		fmt.Fprintf(&b, "<details><summary>%s carried by draft plans (shown, not blocking; they block once the plan is final)</summary>\n\n",
+			plural(len(rv.Drafts), "blocking finding", "blocking findings"))
+		for _, f := range rv.Drafts {
+			fmt.Fprintf(&b, "- %s %s %s: %s%s\n", mdText(f.Rule), whoMD(f), mdCode(f.Location.String()), mdText(f.Message), statusMD(f))
+		}
+		b.WriteString("\n</details>\n\n")
+	}
 	if len(rv.Fixed) > 0 {
 		b.WriteString("### Fixed by this change\n\n")
 		for _, p := range rv.Fixed {

@@ -44,8 +44,8 @@ func TestFetchedAndJudged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := blockedBy(r); !cmp.Equal(got, []string{"C03"}) || r.BaseSHA != g.Head() {
-		t.Errorf("#2 judged on %s: blocked by %v, want C03 on main %s", r.BaseSHA, got, g.Head())
+	if got := blockedBy(r); !cmp.Equal(got, []string{"C03", "G03"}) || r.BaseSHA != g.Head() {
+		t.Errorf("#2 judged on %s: blocked by %v, want C03 (and G03: 99H's plan is final) on main %s", r.BaseSHA, got, g.Head())
 	}
 
 	repo, err = cache.Fetch(ctx, srv.CloneURL, auth, "refs/heads/main", group)
@@ -57,8 +57,8 @@ func TestFetchedAndJudged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := blockedBy(r); !cmp.Equal(got, []string{"C03"}) {
-		t.Errorf("merge group blocked by %v, want C03", got)
+	if got := blockedBy(r); !cmp.Equal(got, []string{"C03", "G03"}) {
+		t.Errorf("merge group blocked by %v, want C03 and G03", got)
 	}
 	// A merge group built on another commit is not what merging leaves.
 	if _, err := review.RunGroup(ctx, repo, review.MergeGroup{Base: "main", BaseSHA: g.Head(), HeadSHA: group}, opts); !errors.Is(err, review.ErrNotOnBase) {

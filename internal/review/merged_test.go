@@ -108,8 +108,8 @@ func TestStaleJudgementIsJudgedByCurrentMain(t *testing.T) {
 				t.Fatalf("setup: judged at the merge base, the pull request is blocked by %v, so this is no bypass", blockedBy(r))
 			}
 			r := runMerged(t, g, review.PullRequest{Base: "main", Head: head})
-			if got := blockedBy(r); !cmp.Equal(got, []string{"A01", "A03"}) || r.Gate.Pass {
-				t.Errorf("blocked by %v, want A01 and A03 under current main's rules", got)
+			if got := blockedBy(r); !cmp.Equal(got, []string{"A01", "A03", "G03"}) || r.Gate.Pass {
+				t.Errorf("blocked by %v, want A01 and A03 (and G03: the plans are final) under current main's rules", got)
 			}
 			if r.BaseSHA != tip || r.HeadSHA != head || r.Judged != review.MergedIntoBase {
 				t.Errorf("judged %s %s..%s, want merged into %s", r.Judged, r.BaseSHA, r.HeadSHA, tip)
@@ -171,8 +171,8 @@ func TestTwoPullRequestsOverrunTheControlTotal(t *testing.T) {
 	both := g.CommitMerge("merge group: #1 and #2", pr1, pr2)
 	g.Checkout("main")
 	group := runGroup(t, g, review.MergeGroup{Base: "refs/heads/main", BaseSHA: main0, HeadSHA: both})
-	if got := blockedBy(group); !cmp.Equal(got, []string{"C03"}) {
-		t.Errorf("merge group blocked by %v, want C03", got)
+	if got := blockedBy(group); !cmp.Equal(got, []string{"C03", "G03"}) {
+		t.Errorf("merge group blocked by %v, want C03 and G03", got)
 	}
 	if group.Judged != review.MergeGroupCommit || len(report.RenderReview(group).Comments) != 0 {
 		t.Errorf("merge group judged as %s with line comments: want a gate only", group.Judged)
@@ -196,8 +196,8 @@ func TestTwoPullRequestsOverrunTheControlTotal(t *testing.T) {
 		t.Fatalf("setup: judged at its merge base #2 is blocked by %v, so this is no bypass", blockedBy(r))
 	}
 	r := runMerged(t, g, review.PullRequest{Base: "main", Head: pr2})
-	if got := blockedBy(r); !cmp.Equal(got, []string{"C03"}) {
-		t.Fatalf("#2 after #1 merged: blocked by %v, want C03", got)
+	if got := blockedBy(r); !cmp.Equal(got, []string{"C03", "G03"}) {
+		t.Fatalf("#2 after #1 merged: blocked by %v, want C03 and G03", got)
 	}
 	if c03 := r.Blocking[0]; !c03.Involves("QXU") && !c03.Involves("99H") {
 		t.Errorf("C03 %+v names neither the system nor 99H", c03)
@@ -248,8 +248,8 @@ func TestOnlyTheSubmissionBranchIsABase(t *testing.T) {
 				t.Fatal("passed")
 			}
 			if tc.want == "" {
-				if got := blockedBy(r); !cmp.Equal(got, []string{"A01", "A03"}) {
-					t.Errorf("blocked by %v, want main's A01 and A03", got)
+				if got := blockedBy(r); !cmp.Equal(got, []string{"A01", "A03", "G03"}) {
+					t.Errorf("blocked by %v, want main's A01 and A03, and G03", got)
 				}
 				// The branch's looser rules come with it, as a proposal
 				// evaluated on the merged plans.

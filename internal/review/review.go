@@ -27,6 +27,7 @@ import (
 	"github.com/triangulate-nhs/triangulate/internal/check"
 	"github.com/triangulate-nhs/triangulate/internal/codeowners"
 	"github.com/triangulate-nhs/triangulate/internal/finding"
+	"github.com/triangulate-nhs/triangulate/internal/gate"
 	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
 	"github.com/triangulate-nhs/triangulate/internal/plan"
 )
@@ -78,6 +79,10 @@ type Review struct {
 	// Elsewhere are the head's other blocking findings: shown, not caused
 	// by this change, not held against it.
 	Elsewhere []finding.Finding
+	// Drafts are blocking findings that would count against the change but
+	// involve only draft plans: a draft may carry findings (shown, not
+	// blocking); they block once a plan is final (G03).
+	Drafts []finding.Finding
 	// Figures are the key figures of each plan file the change touches.
 	Figures []PlanFigures
 	// Undiffed are files a review reads whose lines were not diffed (too
@@ -232,6 +237,15 @@ func judge(ctx context.Context, s sides, opts Options) (*Review, error) {
 	}
 	place := newFilter(placeOn, owners)
 	r.classify(s.changes, place)
+	// A pull request that sets or keeps a final plan while that plan's
+	// organisation has blocking findings is refused, whatever else it does.
+	if unsub := gate.Unsubmittable(r.Head.Set, r.Head.Findings, r.ChangedOrgs); len(unsub) > 0 {
+		for _, f := range unsub {
+			r.New = append(r.New, place.head(f))
+		}
+		r.Blocking = append(r.Blocking, unsub...)
+		r.Gate = gateOf(r.Blocking, r.ChangedOrgs)
+	}
 	if s.raise != nil {
 		if raised := s.raise(r); len(raised) > 0 {
 			placed := make([]Placed, len(raised))
@@ -283,6 +297,7 @@ func (r *Review) classify(changes []gitrepo.FileChange, place *filter) {
 
 	before := fingerprints(r.Base.Findings)
 	after := fingerprints(r.Head.Findings)
+	carried := gate.CarriedByDrafts(r.Head.Set)
 	for _, f := range r.Head.Findings {
 		if before[f.Fingerprint()] {
 			r.Still = append(r.Still, place.head(f))
@@ -295,9 +310,14 @@ func (r *Review) classify(changes []gitrepo.FileChange, place *filter) {
 		// A blocking finding counts against the change when it involves a
 		// plan the change touches, sits in a changed file, or is new: a
 		// change to the reference list can break plans it does not touch.
-		if !before[f.Fingerprint()] || changedFiles[f.File] || slices.ContainsFunc(f.Orgs, func(o string) bool { return orgs[o] }) {
+		// One that only draft plans carry is shown, not held against it.
+		counts := !before[f.Fingerprint()] || changedFiles[f.File] || slices.ContainsFunc(f.Orgs, func(o string) bool { return orgs[o] })
+		switch {
+		case counts && carried(f):
+			r.Drafts = append(r.Drafts, f)
+		case counts:
 			r.Blocking = append(r.Blocking, f)
-		} else {
+		default:
 			r.Elsewhere = append(r.Elsewhere, f)
 		}
 	}

@@ -79,8 +79,9 @@ func TestMisalignmentCommentsOnBothLinesAndFailsTheGate(t *testing.T) {
 	for _, f := range r.New {
 		rules[f.Rule] = f.Severity
 	}
-	if rules["A01"] != finding.Error || rules["A03"] != finding.Warning || len(r.New) != 2 {
-		t.Fatalf("new findings %v, want A01 error and A03 warning", rules)
+	// Both plans are final, so each is refused as not submittable (G03).
+	if rules["A01"] != finding.Error || rules["A03"] != finding.Warning || rules["G03"] != finding.Error || len(r.New) != 4 {
+		t.Fatalf("new findings %v, want A01 error, A03 warning and G03 for RA2 and 09N", rules)
 	}
 	// Both sides of the A01 misalignment are on lines the change rewrote,
 	// each naming its file's owners from the base's CODEOWNERS.
@@ -97,7 +98,7 @@ func TestMisalignmentCommentsOnBothLinesAndFailsTheGate(t *testing.T) {
 	if diff := cmp.Diff(want, a01.Sides, cmpopts.IgnoreFields(finding.Location{}, "Path")); diff != "" {
 		t.Errorf("A01 sides (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(review.Gate{Blocking: 2, Rules: []string{"A01", "A03"}, Orgs: []string{"09N", "RA2"}, Changed: []string{"09N", "RA2"}}, r.Gate); diff != "" {
+	if diff := cmp.Diff(review.Gate{Blocking: 4, Rules: []string{"A01", "A03", "G03"}, Orgs: []string{"09N", "RA2"}, Changed: []string{"09N", "RA2"}}, r.Gate); diff != "" {
 		t.Errorf("gate (-want +got):\n%s", diff)
 	}
 	gp := figure(t, r, "09N", "GP referrals (E.M.1)")

@@ -31,6 +31,9 @@ type Git struct {
 	FS   billy.Filesystem
 	wt   *git.Worktree
 	tick int
+	// clock is the day commits are dated from: a commit is dated clock
+	// plus one minute per commit made so far.
+	clock time.Time
 }
 
 // NewGit creates the repository in memory and commits the shipped files to
@@ -62,7 +65,7 @@ func newGit(t testing.TB, r *git.Repository) *Git {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &Git{t: t, Repo: r, FS: wt.Filesystem, wt: wt}
+	g := &Git{t: t, Repo: r, FS: wt.Filesystem, wt: wt, clock: time.Date(2019, 3, 1, 9, 0, 0, 0, time.UTC)}
 	src := RepoFS(t)
 	names := make([]string, 0, len(src))
 	for name := range src {
@@ -137,12 +140,19 @@ func (g *Git) Commit(msg string) string {
 	g.t.Helper()
 	g.tick++
 	sig := &object.Signature{Name: "Planning lead", Email: "lead@example.nhs.uk",
-		When: time.Date(2019, 3, 1, 9, g.tick, 0, 0, time.UTC)}
+		When: g.clock.Add(time.Duration(g.tick) * time.Minute)}
 	h, err := g.wt.Commit(msg, &git.CommitOptions{Author: sig, AllowEmptyCommits: true})
 	if err != nil {
 		g.t.Fatal(err)
 	}
 	return h.String()
+}
+
+// SetClock dates the commits that follow from t (one minute apart), so a
+// test can make a history span weeks and deadlines. The first commit is
+// dated 2019-03-01 09:01 UTC.
+func (g *Git) SetClock(t time.Time) {
+	g.clock = t.Add(-time.Duration(g.tick) * time.Minute)
 }
 
 // Branch creates branch at the current commit and checks it out.
@@ -190,7 +200,7 @@ func (g *Git) CommitMerge(msg string, others ...string) string {
 	}
 	g.tick++
 	sig := &object.Signature{Name: "GitHub", Email: "noreply@github.com",
-		When: time.Date(2019, 3, 1, 9, g.tick, 0, 0, time.UTC)}
+		When: g.clock.Add(time.Duration(g.tick) * time.Minute)}
 	h, err := g.wt.Commit(msg, &git.CommitOptions{Author: sig, Parents: parents, AllowEmptyCommits: true})
 	if err != nil {
 		g.t.Fatal(err)
