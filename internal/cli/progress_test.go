@@ -82,6 +82,7 @@ func TestProgressOnARealTerminal(t *testing.T) {
 	}{
 		{"generate", []string{"generate", "--out", dir, "--systems", "2"}, "writing files: ", true},
 		{"check", []string{"check", dir}, "checking plans: ", true},
+		{"report", []string{"report", "--out", filepath.Join(t.TempDir(), "site"), dir}, "checking plans: ", true},
 		{"check quiet", []string{"check", "--quiet", dir}, "checking plans", false},
 		{"generate quiet", []string{"generate", "-q", "--out", dir, "--systems", "2"}, "writing files", false},
 	} {
