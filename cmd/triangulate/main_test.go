@@ -29,7 +29,16 @@ const testGrace = 200 * time.Millisecond
 func TestMain(m *testing.M) {
 	switch os.Getenv(helperEnv) {
 	case "":
-		os.Exit(m.Run())
+		// The helper processes inherit a result cache of their own,
+		// away from the user's.
+		dir, err := os.MkdirTemp("", "triangulate-main-cache-")
+		if err != nil {
+			panic(err)
+		}
+		os.Setenv("XDG_CACHE_HOME", dir)
+		code := m.Run()
+		os.RemoveAll(dir)
+		os.Exit(code)
 	case "cli":
 		main()
 	case "stuck":

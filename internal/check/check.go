@@ -6,12 +6,15 @@ package check
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/triangulate-nhs/triangulate/internal/cache"
 	"github.com/triangulate-nhs/triangulate/internal/finding"
 	"github.com/triangulate-nhs/triangulate/internal/gate"
 	"github.com/triangulate-nhs/triangulate/internal/plan"
@@ -28,6 +31,11 @@ type Options struct {
 	// Progress is told how many plan files are checked of how many (see
 	// plan.Options.Progress); not sent to the sandbox.
 	Progress func(done, total int) `json:"-"`
+	// Cache, when set, keeps results between runs (internal/cache): each
+	// plan file's load, and the policy findings over the whole set, keyed
+	// by the rules (Rules.Hash) and the plan files' bytes. Not sent to the
+	// sandbox: proposed rules are always evaluated afresh.
+	Cache *cache.Cache `json:"-"`
 }
 
 // Rules are the trees that judge: schema/, policy/, policy/register/ and
@@ -41,10 +49,19 @@ type Rules struct {
 	// Findings about the rules' own files (malformed registers, malformed or
 	// expired waivers).
 	Findings []finding.Finding
+	// Hash names everything the rules are made of: the program itself and
+	// every file under schema/, policy/ (registers and waivers included)
+	// and cue.mod/, and the organisation reference list. A cached result
+	// is used only under the same hash.
+	Hash []byte
 }
 
 // LoadRules compiles the schema and policies in fsys and reads its waivers.
 func LoadRules(ctx context.Context, fsys fs.FS, opts Options) (*Rules, error) {
+	var before []byte
+	if opts.Cache != nil {
+		before, _ = rulesHash(fsys)
+	}
 	s, err := plan.LoadSchema(fsys)
 	if err != nil {
 		return nil, err
@@ -59,7 +76,63 @@ func LoadRules(ctx context.Context, fsys fs.FS, opts Options) (*Rules, error) {
 	}
 	regs, rf := register.Load(fsys, s)
 	w, wf := gate.LoadWaivers(fsys, s, today)
-	return &Rules{Schema: s, Engine: e, Registers: regs, Waivers: w, Findings: slices.Concat(rf, wf)}, nil
+	r := &Rules{Schema: s, Engine: e, Registers: regs, Waivers: w, Findings: slices.Concat(rf, wf)}
+	if before != nil {
+		// The rules are hashed before and after they are read: if they
+		// changed in between, what was compiled is known by neither
+		// hash, and nothing is cached. Without a hash, a result can
+		// never be taken for rules it was not computed under.
+		if after, err := rulesHash(fsys); err == nil && slices.Equal(before, after) {
+			r.Hash = after
+		}
+	}
+	return r, nil
+}
+
+// rulesDirs are the trees whose every file is part of the rules.
+var rulesDirs = []string{plan.SchemaDir, policy.Dir, "cue.mod"}
+
+// rulesHash hashes the program and the files that make the rules, each
+// with its path.
+func rulesHash(fsys fs.FS) ([]byte, error) {
+	prog, err := cache.Program()
+	if err != nil {
+		return nil, err
+	}
+	parts := [][]byte{[]byte("rules/1"), prog}
+	add := func(name string) error {
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return err
+		}
+		parts = append(parts, []byte(name), b)
+		return nil
+	}
+	for _, dir := range rulesDirs {
+		err := fs.WalkDir(fsys, dir, func(name string, d fs.DirEntry, err error) error {
+			switch {
+			case errors.Is(err, fs.ErrNotExist) && name == dir:
+				return fs.SkipDir
+			case err != nil:
+				return err
+			case d.IsDir():
+				return nil
+			case !d.Type().IsRegular():
+				// A link or device is named, never followed.
+				parts = append(parts, []byte(name), []byte(d.Type().String()))
+				return nil
+			}
+			return add(name)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("hash rules: %w", err)
+		}
+	}
+	if err := add(plan.ReferenceListFile); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("hash rules: %w", err)
+	}
+	k := cache.NewKey(parts...)
+	return k[:], nil
 }
 
 // Catalogue lists every rule: schema, policy and gate, ordered by id.
@@ -100,11 +173,19 @@ func (r *Result) Blocking() bool {
 
 // Run checks the plans in plansFS against the rules.
 func Run(ctx context.Context, rules *Rules, plansFS fs.FS, opts Options) (*Result, error) {
-	set, err := rules.Schema.LoadContext(ctx, plansFS, plan.Options{MaxFileSize: opts.MaxFileSize, Progress: opts.Progress})
+	po := plan.Options{MaxFileSize: opts.MaxFileSize, Progress: opts.Progress}
+	c := opts.Cache
+	if rules.Hash == nil {
+		c = nil
+	}
+	if c != nil {
+		po.Cache, po.CacheSalt = c, rules.Hash
+	}
+	set, err := rules.Schema.LoadContext(ctx, plansFS, po)
 	if err != nil {
 		return nil, fmt.Errorf("load plans: %w", err)
 	}
-	pf, err := rules.Engine.Evaluate(ctx, set, rules.Registers)
+	pf, err := rules.evaluate(ctx, set, c)
 	if err != nil {
 		return nil, err
 	}
@@ -119,4 +200,47 @@ func Run(ctx context.Context, rules *Rules, plansFS fs.FS, opts Options) (*Resul
 		}
 	}
 	return &Result{Set: set, Findings: all, PlansRead: n}, nil
+}
+
+// evaluate runs the policies over set, or takes their findings from c
+// when the same rules have judged a set with the same digest.
+func (r *Rules) evaluate(ctx context.Context, set *plan.Set, c *cache.Cache) ([]finding.Finding, error) {
+	if c == nil {
+		return r.Engine.Evaluate(ctx, set, r.Registers)
+	}
+	d := set.Digest()
+	key := cache.NewKey([]byte("policy/1"), r.Hash, d[:])
+	if b, ok := c.Get(key); ok {
+		if fs, err := r.decodeFindings(b); err == nil {
+			return fs, nil
+		}
+	}
+	fs, err := r.Engine.Evaluate(ctx, set, r.Registers)
+	if err != nil {
+		return nil, err
+	}
+	if b, err := json.Marshal(fs); err == nil {
+		// A result that cannot be kept is computed again next time.
+		_ = c.Put(key, b)
+	}
+	return fs, nil
+}
+
+// decodeFindings reads cached policy findings, refusing any that names a
+// rule the policies do not have.
+func (r *Rules) decodeFindings(b []byte) ([]finding.Finding, error) {
+	var fs []finding.Finding
+	if err := json.Unmarshal(b, &fs); err != nil {
+		return nil, err
+	}
+	known := map[string]bool{}
+	for _, rule := range r.Engine.Rules() {
+		known[rule.ID] = true
+	}
+	for _, f := range fs {
+		if !known[f.Rule] {
+			return nil, fmt.Errorf("cached finding for unknown rule %q", f.Rule)
+		}
+	}
+	return fs, nil
 }

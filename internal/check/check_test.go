@@ -60,7 +60,8 @@ func benchCheck(b *testing.B, fsys fs.FS) {
 func BenchmarkCheckBundled(b *testing.B) { benchCheck(b, testutil.RepoFS(b)) }
 
 // BenchmarkCheckNational is the generated England: 42 systems, 220 trusts
-// and 190 CCGs (452 plans).
+// and 190 CCGs (452 plans), cold: no result cache (see
+// BenchmarkCheckNationalWarm).
 func BenchmarkCheckNational(b *testing.B) {
 	benchCheck(b, testutil.EnglandFS(b, generate.DefaultSystems, 1))
 }

@@ -3,11 +3,14 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"runtime/debug"
 	"slices"
 
 	"github.com/spf13/cobra"
 
+	"github.com/triangulate-nhs/triangulate/internal/cache"
 	"github.com/triangulate-nhs/triangulate/internal/check"
 	"github.com/triangulate-nhs/triangulate/internal/plan"
 	"github.com/triangulate-nhs/triangulate/internal/report"
@@ -17,7 +20,7 @@ func newCheck() *cobra.Command {
 	var (
 		ref, format, output string
 		maxSize             int64
-		quiet               bool
+		quiet, noCache      bool
 	)
 	c := &cobra.Command{
 		Use:   "check [PATH]",
@@ -26,7 +29,13 @@ func newCheck() *cobra.Command {
 validates each file against the schema in PATH/schema, evaluates the policies
 in PATH/policy over the whole set, and prints the findings with a one-line
 summary. With --ref the repository at PATH is read at that git ref, without
-a checkout.`,
+a checkout.
+
+Results are cached in the user cache directory (triangulate/ under
+$XDG_CACHE_HOME or ~/.cache on Linux), keyed by the rules (schema, policies,
+register, waivers, reference list and this program) and each plan file's
+bytes: an unchanged plan is not evaluated again. --no-cache neither reads
+nor writes it.`,
 		Example: `  triangulate check
   triangulate check --format json
   triangulate check --ref origin/main
@@ -41,8 +50,12 @@ a checkout.`,
 				return err
 			}
 			ctx := cmd.Context()
+			tuneGC()
 			progress := newProgress(cmd.ErrOrStderr(), "checking plans", "evaluating policies", quiet)
 			opts := check.Options{MaxFileSize: maxSize, Progress: progress.hook()}
+			if !noCache {
+				opts.Cache = openCache(cmd.ErrOrStderr(), quiet)
+			}
 			rules, err := check.LoadRules(ctx, fsys, opts)
 			if err != nil {
 				return &exitError{code: ExitInput, err: fmt.Errorf("load rules from %s: %w", label, err)}
@@ -68,6 +81,11 @@ a checkout.`,
 			if err := report.Write(w, format, r); err != nil {
 				return &exitError{code: ExitInput, err: fmt.Errorf("write report: %w", err)}
 			}
+			if opts.Cache != nil {
+				if err := opts.Cache.Trim(); err != nil && !quiet {
+					fmt.Fprintf(cmd.ErrOrStderr(), "warning: %v\n", err)
+				}
+			}
 			if res.Blocking() {
 				return errBlocking
 			}
@@ -79,5 +97,44 @@ a checkout.`,
 	c.Flags().StringVarP(&output, "output", "o", "", "write the report to this file instead of standard output")
 	c.Flags().Int64Var(&maxSize, "max-file-size", plan.DefaultMaxFileSize, "largest plan file accepted, in bytes")
 	c.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress line on stderr (it is shown only on a terminal)")
+	c.Flags().BoolVar(&noCache, "no-cache", false, "neither read nor write the result cache in the user cache directory")
 	return c
+}
+
+// openCache opens the result cache in the user cache directory. A check
+// never fails for want of a cache: without one it runs uncached, and says
+// why unless quiet.
+func openCache(stderr io.Writer, quiet bool) *cache.Cache {
+	dir, err := cache.DefaultDir()
+	var c *cache.Cache
+	if err == nil {
+		c, err = cache.Open(dir, 0)
+	}
+	if err != nil {
+		if !quiet {
+			fmt.Fprintf(stderr, "warning: checking without the result cache: %v\n", err)
+		}
+		return nil
+	}
+	return c
+}
+
+// checkMemoryLimit is the heap size the garbage collector keeps check under
+// (tuneGC).
+const checkMemoryLimit = 400 << 20
+
+// tuneGC trades memory check does not need for the collector's time. A
+// check allocates about 1.4 GB to check a national set (CUE evaluation)
+// while keeping a small part of it live, so the default (collect whenever
+// the heap doubles) spends about a tenth of the run collecting. check
+// instead lets the heap grow to five times what is live, but never past
+// checkMemoryLimit: measured on the generated England, 10% less CPU and a
+// lower peak (about 435 MiB instead of 490-550 MiB resident). The limit is
+// soft: a larger plan set is collected more often, never refused. GOGC or
+// GOMEMLIMIT in the environment keep their meaning.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetGCPercent(400)
+		debug.SetMemoryLimit(checkMemoryLimit)
+	}
 }

@@ -14,11 +14,21 @@ import (
 
 // TestMain lets a test run the test binary as the triangulate command, the
 // way a workflow's shell step runs the built tool.
+//
+// Tests, and the commands they run, keep a result cache of their own, away
+// from the user's.
 func TestMain(m *testing.M) {
 	if os.Getenv("TRIANGULATE_TEST_MAIN") == "1" {
 		os.Exit(Main(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	dir, err := os.MkdirTemp("", "triangulate-cli-cache-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CACHE_HOME", dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 // workflowStep returns the shell script of the step called name in a

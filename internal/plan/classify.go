@@ -5,8 +5,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-
-	"cuelang.org/go/cue/token"
 )
 
 var monthNames = [12]string{"April", "May", "June", "July", "August", "September",
@@ -36,7 +34,7 @@ var outOfBound = regexp.MustCompile(`^invalid value (.*) \(out of bound =~`)
 
 // classify turns a CUE validation error into a catalogue rule, a position in
 // the data file and a message a planning lead can act on.
-func classify(d *Document, e *verr) (string, token.Pos, string) {
+func classify(d *Document, e *verr) (string, position, string) {
 	p := e.path
 	pos, ok := d.index[pathKey(p)]
 	if !ok {

@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"cuelang.org/go/cue"
-
 	"github.com/triangulate-nhs/triangulate/internal/finding"
 )
 
@@ -298,7 +296,7 @@ type (
 )
 
 // readRefs decodes the organisations a valid document of kind names.
-func readRefs(kind string, data cue.Value) (refs, error) {
+func readRefs(kind string, data map[string]any) (refs, error) {
 	var r refs
 	keys := func(m codeKeys, want string, p ...string) {
 		for _, code := range slices.Sorted(maps.Keys(m)) {
@@ -309,7 +307,7 @@ func readRefs(kind string, data cue.Value) (refs, error) {
 	switch kind {
 	case "provider":
 		var p providerRefs
-		if err = data.Decode(&p); err == nil {
+		if err = decodeData(data, &p); err == nil {
 			r.system = p.System
 			keys(p.Activity, "ccg", "activity")
 			keys(p.Finance.Income.ByCommissioner, "ccg", "finance", "income", "by_commissioner")
@@ -317,21 +315,21 @@ func readRefs(kind string, data cue.Value) (refs, error) {
 		}
 	case "commissioner":
 		var c commissionerRefs
-		if err = data.Decode(&c); err == nil {
+		if err = decodeData(data, &c); err == nil {
 			r.system = c.System
 			keys(c.Contracts, "trust", "contracts")
 			keys(c.PriorYear.Activity, "", "prior_year", "activity")
 		}
 	case "system":
 		var sys systemRefs
-		if err = data.Decode(&sys); err == nil {
+		if err = decodeData(data, &sys); err == nil {
 			for i, m := range sys.Members {
 				r.parties = append(r.parties, counterparty{code: m, path: []any{"members", i}})
 			}
 		}
 	case "organisations":
 		var o organisationsRefs
-		if err = data.Decode(&o); err == nil {
+		if err = decodeData(data, &o); err == nil {
 			r.types = make(map[string]string, len(o.Organisations))
 			for code, org := range o.Organisations {
 				r.types[code] = org.Type

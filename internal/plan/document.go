@@ -24,10 +24,24 @@ type Document struct {
 	// Valid reports that the document passed the schema.
 	Valid bool
 
-	index map[string]token.Pos
+	index map[string]position
 	// refs are the organisations a valid document names (crossref.go).
 	refs refs
 }
+
+// position is a line and column in a plan file, both from 1; zero when
+// unknown. Unlike a token.Pos it holds no reference to the parsed file, so a
+// document keeps only its positions, and they can be cached.
+type position struct{ line, col int32 }
+
+func at(p token.Pos) position {
+	if !p.IsValid() {
+		return position{}
+	}
+	return position{line: int32(p.Line()), col: int32(p.Column())}
+}
+
+func (p position) valid() bool { return p.line > 0 }
 
 // Locate maps a field path inside the document to its file position. Path
 // segments are field names (string) or list indexes (int, or a number
@@ -41,8 +55,8 @@ func (d *Document) Locate(p []any) finding.Location {
 	}
 	loc := finding.Location{Org: d.Org, Path: DisplayPath(segs), File: d.File}
 	for n := len(segs); n >= 0; n-- {
-		if pos, ok := d.index[pathKey(segs[:n])]; ok && pos.IsValid() {
-			loc.Line, loc.Column = pos.Line(), pos.Column()
+		if pos, ok := d.index[pathKey(segs[:n])]; ok && pos.valid() {
+			loc.Line, loc.Column = int(pos.line), int(pos.col)
 			return loc
 		}
 	}

@@ -2,6 +2,9 @@ package plan
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -34,6 +37,12 @@ type Options struct {
 	// Progress, when set, is told after each plan file is checked how
 	// many of how many are done. Calls never overlap, and done only grows.
 	Progress func(done, total int)
+	// Cache, when set, keeps each file's result between loads, under a
+	// key naming CacheSalt, the file's path and its bytes. CacheSalt
+	// must name everything else a file's result depends on: the schema
+	// and the program itself.
+	Cache     ResultCache
+	CacheSalt []byte
 }
 
 // Set is every plan file read from one tree.
@@ -41,6 +50,10 @@ type Set struct {
 	Documents []*Document
 	// Findings are the schema findings (S00-S04), sorted.
 	Findings []finding.Finding
+
+	// files lists every file under plans/ with the SHA-256 of its bytes
+	// (zero for a file refused before it was read), in walk order.
+	files []source
 
 	// refused holds, per year, the organisations whose plan file was
 	// refused before its code could be read, as inferred from its path.
@@ -139,15 +152,18 @@ func (s *Schema) LoadContext(ctx context.Context, fsys fs.FS, opts Options) (*Se
 			return nil
 		}
 		f := s.admit(fsys, name, d, opts)
+		read := source{name: name}
 		if f == nil && strings.HasSuffix(name, ".cue") {
 			src, err := fs.ReadFile(fsys, name)
 			if err != nil {
 				return fmt.Errorf("read %s: %w", name, err)
 			}
+			read.sum = sha256.Sum256(src)
 			if f = tooLarge(name, int64(len(src)), opts); f == nil {
-				files = append(files, source{name, src})
+				files = append(files, source{name: name, src: src, sum: read.sum})
 			}
 		}
+		set.files = append(set.files, read)
 		if f != nil {
 			set.Findings = append(set.Findings, *f)
 			unread[name] = true
@@ -157,7 +173,7 @@ func (s *Schema) LoadContext(ctx context.Context, fsys fs.FS, opts Options) (*Se
 	if err != nil {
 		return nil, err
 	}
-	results, err := s.checkAll(ctx, files, opts.FileDeadline, progress(opts.Progress, len(files)))
+	results, err := s.checkAll(ctx, files, opts, progress(opts.Progress, len(files)))
 	if err != nil {
 		return nil, err
 	}
@@ -206,18 +222,56 @@ func progress(report func(done, total int), total int) func() {
 const filesPerWorker = 16
 
 // checkAll validates files in parallel, one CUE context per worker (a
-// context is not safe for concurrent use), keeping the files' order. It
-// stops at the first error, ctx's included.
-func (s *Schema) checkAll(ctx context.Context, files []source, deadline time.Duration, tick func()) ([]checked, error) {
+// context is not safe for concurrent use), keeping the files' order. A file
+// whose result is in opts.Cache is not evaluated, and a worker compiles its
+// schema only when it has a file to evaluate. It stops at the first error,
+// ctx's included.
+func (s *Schema) checkAll(ctx context.Context, files []source, opts Options, tick func()) ([]checked, error) {
 	out := make([]checked, len(files))
+	// one checks file i with the worker's schema *ws, compiled when
+	// first needed.
+	one := func(ctx context.Context, ws **Schema, i int) error {
+		f := files[i]
+		var key [sha256.Size]byte
+		if opts.Cache != nil {
+			key = fileKey(opts.CacheSalt, f.name, f.sum)
+			if b, ok := opts.Cache.Get(key); ok {
+				if r, err := decodeChecked(b, f.name); err == nil {
+					out[i] = r
+					tick()
+					return nil
+				}
+			}
+		}
+		if *ws == nil {
+			c, err := s.clone()
+			if err != nil {
+				return err
+			}
+			*ws = c
+		}
+		r, err := (*ws).checkFile(ctx, f.name, f.src, opts.FileDeadline)
+		if err != nil {
+			return err
+		}
+		out[i] = r
+		if opts.Cache != nil && cacheable(r) {
+			if b, err := encodeChecked(r); err == nil {
+				// A result that cannot be kept is computed again
+				// next time; the check itself is unaffected.
+				_ = opts.Cache.Put(key, b)
+			}
+		}
+		tick()
+		return nil
+	}
 	workers := min(runtime.GOMAXPROCS(0), (len(files)+filesPerWorker-1)/filesPerWorker)
 	if workers <= 1 {
-		for i, f := range files {
-			var err error
-			if out[i], err = s.checkFile(ctx, f.name, f.src, deadline); err != nil {
+		ws := s
+		for i := range files {
+			if err := one(ctx, &ws, i); err != nil {
 				return nil, err
 			}
-			tick()
 		}
 		return out, nil
 	}
@@ -233,26 +287,19 @@ func (s *Schema) checkAll(ctx context.Context, files []source, deadline time.Dur
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() {
-				if errs[w] != nil {
-					cancel() // the other workers stop too
-				}
-			}()
-			ws := s
-			if w > 0 {
-				if ws, errs[w] = s.clone(); errs[w] != nil {
-					return
-				}
+			var ws *Schema
+			if w == 0 {
+				ws = s
 			}
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(files) {
 					return
 				}
-				if out[i], errs[w] = ws.checkFile(ctx, files[i].name, files[i].src, deadline); errs[w] != nil {
+				if errs[w] = one(ctx, &ws, i); errs[w] != nil {
+					cancel() // the other workers stop too
 					return
 				}
-				tick()
 			}
 		}()
 	}
@@ -302,4 +349,26 @@ func tooLarge(name string, size int64, opts Options) *finding.Finding {
 	}
 	return &finding.Finding{Rule: "S00", Severity: finding.Error, Location: finding.Location{File: name},
 		Message: fmt.Sprintf("file is %d bytes, over the %d-byte limit for a plan file", size, opts.MaxFileSize)}
+}
+
+// Digest names everything the policies are given of this set: the path and
+// bytes of every file under plans/, and the schema findings (which also say
+// which files ran out of their deadline, the one part of a load that
+// depends on more than the files and the rules). Two sets loaded with the
+// same rules and the same digest give the policies the same input.
+func (s *Set) Digest() [sha256.Size]byte {
+	h := sha256.New()
+	var n [8]byte
+	for _, f := range s.files {
+		binary.BigEndian.PutUint64(n[:], uint64(len(f.name)))
+		h.Write(n[:])
+		h.Write([]byte(f.name))
+		h.Write(f.sum[:])
+	}
+	// Findings marshal without error: they are strings and numbers.
+	b, _ := json.Marshal(s.Findings)
+	h.Write(b)
+	var d [sha256.Size]byte
+	h.Sum(d[:0])
+	return d
 }

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"io/fs"
 	"path"
@@ -60,7 +61,7 @@ func LoadSchema(fsys fs.FS) (*Schema, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read schema: %w", err)
 		}
-		sources = append(sources, source{name, src})
+		sources = append(sources, source{name: name, src: src})
 	}
 	if len(sources) == 0 {
 		return nil, fmt.Errorf("read schema: no .cue files in %s/", SchemaDir)
@@ -76,6 +77,7 @@ func LoadSchema(fsys fs.FS) (*Schema, error) {
 type source struct {
 	name string
 	src  []byte
+	sum  [sha256.Size]byte // of src, for plan files
 }
 
 // compile builds the schema in a CUE context of its own.

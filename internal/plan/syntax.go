@@ -23,14 +23,14 @@ type problem struct {
 // every field and list element by path, so findings from any stage can be
 // placed on the line a person edits.
 type inspector struct {
-	index    map[string]token.Pos
+	index    map[string]position
 	problems []problem
 	tooDeep  bool
 }
 
 func inspectFile(f *ast.File) *inspector {
-	in := &inspector{index: map[string]token.Pos{}}
-	in.index[""] = f.Pos()
+	in := &inspector{index: map[string]position{}}
+	in.index[""] = at(f.Pos())
 	in.decls(f.Decls, nil)
 	return in
 }
@@ -83,7 +83,7 @@ func (in *inspector) field(f *ast.Field, path []string) {
 	}
 	p := append(append([]string(nil), path...), name)
 	if _, seen := in.index[pathKey(p)]; !seen {
-		in.index[pathKey(p)] = f.Label.Pos()
+		in.index[pathKey(p)] = at(f.Label.Pos())
 	}
 	in.value(f.Value, p)
 }
@@ -136,7 +136,7 @@ func (in *inspector) value(v ast.Expr, path []string) {
 				continue
 			}
 			p := append(append([]string(nil), path...), strconv.Itoa(i))
-			in.index[pathKey(p)] = e.Pos()
+			in.index[pathKey(p)] = at(e.Pos())
 			in.value(e, p)
 		}
 	case *ast.BasicLit:

@@ -13,7 +13,6 @@ import (
 	"cuelang.org/go/cue"
 	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/parser"
-	"cuelang.org/go/cue/token"
 
 	"github.com/triangulate-nhs/triangulate/internal/finding"
 )
@@ -42,6 +41,8 @@ type checked struct {
 	findings []finding.Finding
 	// omitted counts problems found but not kept (bounds.go: maxErrors).
 	omitted int
+	// late reports that the check ran out of its deadline.
+	late bool
 }
 
 // CheckFile parses and validates one plan file on its own, under
@@ -93,7 +94,7 @@ func (s *Schema) checkFile(ctx context.Context, name string, src []byte, deadlin
 		s.dropContext()
 		return checked{}, ctx.Err()
 	}
-	return checked{findings: []finding.Finding{{Rule: "S00", Severity: finding.Error,
+	return checked{late: true, findings: []finding.Finding{{Rule: "S00", Severity: finding.Error,
 		Message:  fmt.Sprintf("checking this file took longer than %v, the limit for one plan file: a plan is far smaller and simpler; remove what is not plan data", deadline),
 		Location: finding.Location{File: name}}}}, nil
 }
@@ -107,17 +108,17 @@ func (s *Schema) dropContext() { s.ev, s.evaluated = nil, 0 }
 // definition.
 func (ev *evaluator) check(name string, src []byte) checked {
 	var out checked
-	add := func(rule string, pos token.Pos, path []string, msg string) {
+	add := func(rule string, pos position, path []string, msg string) {
 		f := finding.Finding{Rule: rule, Severity: finding.Error, Message: msg,
 			Location: finding.Location{File: name, Path: DisplayPath(path)}}
-		if pos.IsValid() {
-			f.Line, f.Column = pos.Line(), pos.Column()
+		if pos.valid() {
+			f.Line, f.Column = int(pos.line), int(pos.col)
 		}
 		out.findings = append(out.findings, f)
 	}
 	addAll := func(ps []problem) {
 		for _, p := range ps {
-			add("S00", p.pos, nil, p.msg)
+			add("S00", at(p.pos), nil, p.msg)
 		}
 	}
 	sc := prescan(name, src)
@@ -135,7 +136,7 @@ func (ev *evaluator) check(name string, src []byte) checked {
 	file, err := parser.ParseFile(name, src, parser.ParseComments)
 	if err != nil {
 		for _, e := range cueerrors.Errors(err) {
-			add("S00", e.Position(), nil, "not valid CUE: "+errMsg(e))
+			add("S00", at(e.Position()), nil, "not valid CUE: "+errMsg(e))
 		}
 		return out
 	}
@@ -144,28 +145,33 @@ func (ev *evaluator) check(name string, src []byte) checked {
 	if len(out.findings) > 0 {
 		return out
 	}
-	data := ev.ctx.BuildFile(file)
-	if err := data.Err(); err != nil {
-		for _, e := range cueerrors.Errors(err) {
-			add("S00", e.Position(), trimDefs(e.Path()), errMsg(e))
-		}
-		return out
-	}
 	doc := &Document{File: name, index: in.index}
-	out.doc = doc
-	doc.Kind, _ = data.LookupPath(cue.ParsePath("kind")).String()
-	doc.Org, _ = data.LookupPath(cue.ParsePath("org")).String()
-	doc.Year, _ = data.LookupPath(cue.ParsePath("year")).String()
-	if err := decode(data, &doc.Data); err != nil {
-		add("S00", file.Pos(), nil, fmt.Sprintf("cannot export data: %v", err))
-		out.doc = nil
-		return out
+	data := ev.ctx.BuildFile(file)
+	if m, ok := dataOf(file); ok {
+		doc.Data = m
+	} else {
+		// Not plain JSON data: CUE evaluates the file alone to say what
+		// it means, or what is wrong with it.
+		if err := data.Err(); err != nil {
+			for _, e := range cueerrors.Errors(err) {
+				add("S00", at(e.Position()), trimDefs(e.Path()), errMsg(e))
+			}
+			return out
+		}
+		if err := decode(data, &doc.Data); err != nil {
+			add("S00", at(file.Pos()), nil, fmt.Sprintf("cannot export data: %v", err))
+			return out
+		}
 	}
+	out.doc = doc
+	doc.Kind, _ = doc.Data["kind"].(string)
+	doc.Org, _ = doc.Data["org"].(string)
+	doc.Year, _ = doc.Data["year"].(string)
 	def, ok := ev.defs[doc.Kind]
 	if !ok {
 		pos := in.index[pathKey([]string{"kind"})]
-		if !pos.IsValid() {
-			pos = file.Pos()
+		if !pos.valid() {
+			pos = at(file.Pos())
 		}
 		add("S03", pos, []string{"kind"}, fmt.Sprintf("kind must be one of %s; got %q", strings.Join(ev.kindNames(), ", "), doc.Kind))
 		return out
@@ -177,9 +183,9 @@ func (ev *evaluator) check(name string, src []byte) checked {
 	}
 	out.findings = dedupe(out.findings)
 	if len(out.findings) == 0 {
-		refs, err := readRefs(doc.Kind, data)
+		refs, err := readRefs(doc.Kind, doc.Data)
 		if err != nil {
-			add("S03", file.Pos(), nil, fmt.Sprintf("cannot read the organisations this %s names: %v", kindNoun(doc.Kind), err))
+			add("S03", at(file.Pos()), nil, fmt.Sprintf("cannot read the organisations this %s names: %v", kindNoun(doc.Kind), err))
 		}
 		doc.refs = refs
 	}

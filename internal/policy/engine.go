@@ -10,10 +10,13 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -29,6 +32,19 @@ const Dir = "policy"
 
 // entrypoint is the single query: the union of every rule's findings.
 const entrypoint = "data.triangulate.main.findings"
+
+// unionSource is the entrypoint as the repository defines it: the union of
+// data.triangulate.rules[id].findings over every id. While policy/main is
+// exactly this, the engine may evaluate the rules one query per rule, in
+// parallel, and take the union itself; any other entrypoint (a pull request
+// may propose one) is evaluated as written, in one query.
+const unionSource = `package triangulate.main
+
+findings contains f if {
+	some id
+	some f in data.triangulate.rules[id].findings
+}
+`
 
 // allowedBuiltins are the only built-in functions a policy may call: pure
 // functions of their arguments that a rule about plan figures could use.
@@ -84,11 +100,21 @@ func Capabilities() *ast.Capabilities {
 	return c
 }
 
+// perRuleMinPlans is the smallest plan set whose rules are evaluated side by
+// side. Below it one query is quicker: each query has its own set-up and
+// works out the shared helpers again, which a few plans do not repay.
+const perRuleMinPlans = 64
+
 // Engine is a prepared policy set.
 type Engine struct {
 	query rego.PreparedEvalQuery
-	rules []finding.Rule
-	byID  map[string]finding.Rule
+	// perRule holds one query per rule package, data.triangulate.rules[id].findings,
+	// when the entrypoint is their plain union (see unionSource); nil otherwise.
+	perRule []rego.PreparedEvalQuery
+	// perRuleMinPlans is perRuleMinPlans, a field so tests can lower it.
+	perRuleMinPlans int
+	rules           []finding.Rule
+	byID            map[string]finding.Rule
 	// newQuery prepares another query over the same compiled policies and
 	// data (see Occupancy).
 	newQuery func(ctx context.Context, query string) (rego.PreparedEvalQuery, error)
@@ -137,6 +163,7 @@ func Load(ctx context.Context, fsys fs.FS) (*Engine, error) {
 			return nil, fmt.Errorf("read %s/data.json: %w", Dir, err)
 		}
 	}
+	ids, separable := ruleIDs(modules, data)
 	caps := Capabilities()
 	compiler := ast.NewCompiler().WithCapabilities(caps)
 	compiler.Compile(modules)
@@ -144,9 +171,9 @@ func Load(ctx context.Context, fsys fs.FS) (*Engine, error) {
 		return nil, fmt.Errorf("compile policies: %w", compiler.Errors)
 	}
 	store := inmem.NewFromObject(data)
-	prepare := func(ctx context.Context, query string) (rego.PreparedEvalQuery, error) {
+	prepare := func(ctx context.Context, query ast.Body) (rego.PreparedEvalQuery, error) {
 		return rego.New(
-			rego.Query(query),
+			rego.ParsedQuery(query),
 			rego.Compiler(compiler),
 			rego.Store(store),
 			rego.Capabilities(caps),
@@ -155,11 +182,28 @@ func Load(ctx context.Context, fsys fs.FS) (*Engine, error) {
 			rego.StrictBuiltinErrors(true),
 		).PrepareForEval(ctx)
 	}
-	q, err := prepare(ctx, entrypoint)
+	q, err := prepare(ctx, ast.MustParseBody(entrypoint))
 	if err != nil {
 		return nil, fmt.Errorf("prepare policies: %w", err)
 	}
-	e := &Engine{query: q, byID: map[string]finding.Rule{}, newQuery: prepare}
+	newQuery := func(ctx context.Context, query string) (rego.PreparedEvalQuery, error) {
+		body, err := ast.ParseBody(query)
+		if err != nil {
+			return rego.PreparedEvalQuery{}, err
+		}
+		return prepare(ctx, body)
+	}
+	e := &Engine{query: q, perRuleMinPlans: perRuleMinPlans, byID: map[string]finding.Rule{}, newQuery: newQuery}
+	if separable {
+		for _, id := range ids {
+			ref := ast.MustParseRef("data.triangulate.rules").Append(ast.StringTerm(id)).Append(ast.StringTerm("findings"))
+			pq, err := prepare(ctx, ast.NewBody(ast.NewExpr(ast.NewTerm(ref))))
+			if err != nil {
+				return nil, fmt.Errorf("prepare policies: %w", err)
+			}
+			e.perRule = append(e.perRule, pq)
+		}
+	}
 	for _, name := range names {
 		r, ok, err := ruleOf(modules[name])
 		if err != nil {
@@ -176,6 +220,69 @@ func Load(ctx context.Context, fsys fs.FS) (*Engine, error) {
 	}
 	sort.Slice(e.rules, func(i, j int) bool { return e.rules[i].ID < e.rules[j].ID })
 	return e, nil
+}
+
+// ruleIDs lists the ids under data.triangulate.rules, and whether the
+// entrypoint may be evaluated as one query per id: only when policy/main is
+// exactly unionSource, nothing else defines any part of data.triangulate.main,
+// every rule under data.triangulate.rules lies inside one id's document
+// (data.triangulate.rules.<id>.<name>...), and the base data adds nothing
+// under either. Then the union of the per-id findings is, by construction,
+// what the entrypoint would return.
+func ruleIDs(modules map[string]*ast.Module, data map[string]any) ([]string, bool) {
+	if t, ok := data["triangulate"].(map[string]any); ok {
+		if _, ok := t["rules"]; ok {
+			return nil, false
+		}
+		if _, ok := t["main"]; ok {
+			return nil, false
+		}
+	}
+	union := ast.MustParseModuleWithOpts(unionSource, ast.ParserOptions{RegoVersion: ast.RegoV1})
+	mainRef := union.Package.Path
+	rulesRef := ast.MustParseRef("data.triangulate.rules")
+	seen := map[string]bool{}
+	mains := 0
+	for _, m := range modules {
+		if m.Package.Path.Equal(mainRef) {
+			mains++
+			if len(m.Rules) != 1 || !m.Rules[0].Head.Equal(union.Rules[0].Head) || !m.Rules[0].Body.Equal(union.Rules[0].Body) || m.Rules[0].Else != nil {
+				return nil, false
+			}
+			continue
+		}
+		for _, r := range m.Rules {
+			ref := r.Ref().GroundPrefix()
+			if overlaps(ref, mainRef) {
+				return nil, false
+			}
+			if !overlaps(ref, rulesRef) {
+				continue
+			}
+			if len(ref) < len(rulesRef)+2 {
+				return nil, false
+			}
+			id, ok := ref[len(rulesRef)].Value.(ast.String)
+			if !ok {
+				return nil, false
+			}
+			seen[string(id)] = true
+		}
+	}
+	if mains != 1 {
+		return nil, false
+	}
+	ids := make([]string, 0, len(seen))
+	for id := range seen {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids, true
+}
+
+// overlaps reports whether one ref is a prefix of the other.
+func overlaps(a, b ast.Ref) bool {
+	return a.HasPrefix(b) || b.HasPrefix(a)
 }
 
 // ruleOf reads a rule's catalogue entry from its package METADATA. Modules
@@ -257,34 +364,154 @@ func (e *Engine) Evaluate(ctx context.Context, set *plan.Set, regs register.Regi
 	for _, year := range set.Years() {
 		docs := yearDocs(set, year)
 		invalid := set.Invalid(year)
-		in, err := ast.InterfaceToValue(input(set, docs, regs.Data(year), year))
+		in, err := inputValue(input(set, docs, regs.Data(year), year))
 		if err != nil {
 			return nil, fmt.Errorf("build policy input for %s: %w", year, err)
 		}
-		rs, err := e.query.Eval(ctx, rego.EvalParsedInput(in))
+		items, err := e.eval(ctx, in, len(docs))
 		if err != nil {
 			return nil, fmt.Errorf("evaluate policies for %s: %w", year, err)
 		}
-		for _, r := range rs {
-			for _, x := range r.Expressions {
-				items, ok := x.Value.([]any)
-				if !ok {
-					return nil, fmt.Errorf("evaluate policies for %s: findings are %T, not a set", year, x.Value)
-				}
-				for _, it := range items {
-					f, err := e.toFinding(it, docs, regs[year])
-					if err != nil {
-						return nil, fmt.Errorf("evaluate policies for %s: %w", year, err)
-					}
-					if involvesAny(f, invalid) {
-						continue
-					}
-					out = append(out, f)
-				}
+		for _, it := range items {
+			f, err := e.toFinding(it, docs, regs[year])
+			if err != nil {
+				return nil, fmt.Errorf("evaluate policies for %s: %w", year, err)
 			}
+			if involvesAny(f, invalid) {
+				continue
+			}
+			out = append(out, f)
 		}
 	}
 	finding.Sort(out)
+	return out, nil
+}
+
+// eval returns the entrypoint's findings for one input of plans plans, in
+// the set's order.
+func (e *Engine) eval(ctx context.Context, in ast.Value, plans int) ([]any, error) {
+	if len(e.perRule) == 0 || plans < e.perRuleMinPlans || runtime.GOMAXPROCS(0) < 2 {
+		rs, err := e.query.Eval(ctx, rego.EvalParsedInput(in))
+		if err != nil {
+			return nil, err
+		}
+		return findingsOf(rs)
+	}
+	// The rules are evaluated side by side, each in its own query: a shared
+	// helper (the providers, their bed-days) is then worked out once per
+	// rule that reads it rather than once in all, which costs less than the
+	// cores it frees. The union is taken as the entrypoint's set would be:
+	// each finding once, in the set's order.
+	results := make([][]any, len(e.perRule))
+	err := each(len(e.perRule), func(i int) error {
+		rs, err := e.perRule[i].Eval(ctx, rego.EvalParsedInput(in))
+		if err == nil {
+			results[i], err = findingsOf(rs)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	set := ast.NewSet()
+	for _, items := range results {
+		for _, it := range items {
+			v, err := ast.InterfaceToValue(it)
+			if err != nil {
+				return nil, err
+			}
+			set.Add(ast.NewTerm(v))
+		}
+	}
+	var out []any
+	err = set.Iter(func(t *ast.Term) error {
+		v, err := ast.JSON(t.Value)
+		out = append(out, v)
+		return err
+	})
+	return out, err
+}
+
+// each calls f(0) .. f(n-1) on up to GOMAXPROCS goroutines. Once a call
+// fails no new one starts, but those under way finish, so the error returned
+// is that of the lowest failing i, whatever the timing.
+func each(n int, f func(i int) error) error {
+	errs := make([]error, n)
+	var next atomic.Int64
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			for !failed.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if errs[i] = f(i); errs[i] != nil {
+					failed.Store(true)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// inputValue converts the policies' input to OPA's form, the plans (the
+// bulk of it) side by side.
+func inputValue(in map[string]any) (ast.Value, error) {
+	plans, _ := in["plans"].(map[string]any)
+	codes := make([]string, 0, len(plans))
+	for code := range plans {
+		codes = append(codes, code)
+	}
+	items := make([][2]*ast.Term, len(codes))
+	err := each(len(codes), func(i int) error {
+		v, err := ast.InterfaceToValue(plans[codes[i]])
+		items[i] = ast.Item(ast.StringTerm(codes[i]), ast.NewTerm(v))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	rest := make(map[string]any, len(in))
+	for k, v := range in {
+		if k != "plans" {
+			rest[k] = v
+		}
+	}
+	v, err := ast.InterfaceToValue(rest)
+	if err != nil {
+		return nil, err
+	}
+	obj, ok := v.(ast.Object)
+	if !ok {
+		return nil, fmt.Errorf("input is %T, not an object", v)
+	}
+	if plans != nil {
+		obj.Insert(ast.StringTerm("plans"), ast.NewTerm(ast.NewObject(items...)))
+	}
+	return obj, nil
+}
+
+// findingsOf reads the set a findings query returns; an undefined query (a
+// rule package without findings) has none.
+func findingsOf(rs rego.ResultSet) ([]any, error) {
+	var out []any
+	for _, r := range rs {
+		for _, x := range r.Expressions {
+			items, ok := x.Value.([]any)
+			if !ok {
+				return nil, fmt.Errorf("findings are %T, not a set", x.Value)
+			}
+			out = append(out, items...)
+		}
+	}
 	return out, nil
 }
 

@@ -151,7 +151,14 @@ func blockBody(t testing.TB, src, start string) string {
 // It checks clean. Benchmarks at national scale use it.
 func EnglandFS(t testing.TB, systems int, seed uint64) fstest.MapFS {
 	t.Helper()
-	files, err := generate.Generate(os.DirFS(Root(t)), generate.Options{Systems: systems, Seed: seed})
+	return EnglandFaultsFS(t, systems, seed, 0)
+}
+
+// EnglandFaultsFS is EnglandFS with problems planted in a share of the
+// trusts, as `triangulate generate --seed S --faults RATE` writes them.
+func EnglandFaultsFS(t testing.TB, systems int, seed uint64, faults float64) fstest.MapFS {
+	t.Helper()
+	files, err := generate.Generate(os.DirFS(Root(t)), generate.Options{Systems: systems, Seed: seed, Faults: faults})
 	if err != nil {
 		t.Fatalf("generate England: %v", err)
 	}

@@ -42,7 +42,7 @@ _is_leap(y) if y % 400 == 0
 #   each times its planned average length of stay. Day cases and zero-day stays
 #   occupy no bed at midnight, so KH03 does not count them.
 bed_days_needed(provider) := [need |
-	some i in numbers.range(0, 11)
+	some i, _ in month_names
 	need := (ordinary[i] * provider.capacity.los_elective_ordinary) + (non_elective[i] * provider.capacity.los_non_elective)
 ] if {
 	# Spells are added across commissioners before the lengths of stay
@@ -55,7 +55,7 @@ bed_days_needed(provider) := [need |
 # commissioner that does not plan the line adds nothing.
 _monthly_total(activity, line) := [total |
 	flows := [a[line].months | some a in activity; a[line]]
-	some i in numbers.range(0, 11)
+	some i, _ in month_names
 	total := sum([months[i] | some months in flows])
 ]
 
@@ -82,7 +82,7 @@ _bedded_lines := ["elective_ordinary", "non_elective_los"]
 #   use occupancy_above rather than reading pct.
 derived_occupancy(provider) := {m: o |
 	needed := bed_days_needed(provider)
-	some i in numbers.range(0, 11)
+	some i, _ in month_names
 	m := i + 1
 	core := provider.capacity.beds_core.months[i]
 	escalation := provider.capacity.beds_escalation.months[i]
@@ -106,7 +106,7 @@ derived_occupancy(provider) := {m: o |
 #   "declared", beds_occupied, bed_days = beds_occupied * days and, when any
 #   bed is open, pct = 100 * beds_occupied / beds open.
 declared_occupancy(provider) := {m: o |
-	some i in numbers.range(0, 11)
+	some i, _ in month_names
 	m := i + 1
 	occupied := provider.capacity.beds_occupied.months[i]
 	core := provider.capacity.beds_core.months[i]
@@ -153,6 +153,78 @@ occupancy_above(o, _) if {
 # METADATA
 # description: |
 #   provider_occupancy is occupancy(provider) for every provider, keyed by ODS
-#   code. B01 and B02 both read it; as a rule it is evaluated once per query,
-#   not once per rule.
+#   code; as a rule it is evaluated once per query, not once per rule.
 provider_occupancy := {code: occupancy(provider) | some code, provider in providers}
+
+# METADATA
+# description: |
+#   bed_tenths(provider) is occupancy(provider) reduced to the two figures a
+#   limit is tested on, keyed by month 1 (April) .. 12 (March), in tenths of a
+#   bed-day: "used" holds the bed-days the spells need (or, for a trust
+#   planning none, its declared occupied beds times the days) and "open" the
+#   bed-days its core and escalation beds give, each times ten. Tenths keep a
+#   length of stay given to one decimal in whole numbers, where Rego's
+#   arithmetic is fast, and leave every ratio as it is: testing
+#   bed_days_above on these is testing occupancy_above on occupancy(provider),
+#   without building a month's occupancy. Rules build that only for a month
+#   they report.
+bed_tenths(provider) := {"used": used, "open": open} if {
+	days := [days_in_month(provider.year, i + 1) | some i, _ in month_names]
+	used := _bed_tenths_used(provider, days)
+	open := {m: (((core + escalation) * days[i]) * 10) |
+		some i, _ in month_names
+		m := i + 1
+		core := provider.capacity.beds_core.months[i]
+		escalation := provider.capacity.beds_escalation.months[i]
+	}
+}
+
+_bed_tenths_used(provider, _) := {i + 1: need | some i, need in bed_tenths_needed(provider)} if {
+	plans_bedded_spells(provider)
+}
+
+_bed_tenths_used(provider, days) := {i + 1: ((occupied * days[i]) * 10) |
+	some i, _ in month_names
+	occupied := provider.capacity.beds_occupied.months[i]
+} if {
+	not plans_bedded_spells(provider)
+}
+
+# METADATA
+# description: |
+#   bed_tenths_needed(provider) is bed_days_needed(provider) in tenths of a
+#   bed-day: the lengths of stay times ten, so that one given to one decimal
+#   multiplies in whole numbers.
+bed_tenths_needed(provider) := [need |
+	some i, _ in month_names
+	need := (ordinary[i] * los_ordinary) + (non_elective[i] * los_non_elective)
+] if {
+	ordinary := _monthly_total(provider.activity, "elective_ordinary")
+	non_elective := _monthly_total(provider.activity, "non_elective_los")
+	los_ordinary := provider.capacity.los_elective_ordinary * 10
+	los_non_elective := provider.capacity.los_non_elective * 10
+}
+
+# METADATA
+# scope: document
+# description: |
+#   bed_days_above(used, open, limit) holds when used bed-days are above
+#   limit percent of the open ones (both in the same unit, bed-days or
+#   tenths), the test occupancy_above makes on a month's occupancy: needing
+#   beds in a month with none open is above any limit.
+bed_days_above(used, open, limit) if {
+	open > 0
+	used * 100 > limit * open
+}
+
+bed_days_above(used, open, _) if {
+	open == 0
+	used > 0
+}
+
+# METADATA
+# description: |
+#   provider_bed_tenths is bed_tenths(provider) for every provider, keyed by
+#   ODS code. B01 and B02 both scan it; as a rule it is evaluated once per
+#   query, not once per rule.
+provider_bed_tenths := {code: bed_tenths(provider) | some code, provider in providers}

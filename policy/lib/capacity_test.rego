@@ -153,3 +153,68 @@ test_occupancy_declared_without_bedded_spells if {
 test_declared_occupancy_covers_twelve_months if {
 	count(lib.declared_occupancy(_declared_provider)) == 12
 }
+
+test_bed_tenths_needed_is_ten_times_bed_days_needed if {
+	lib.bed_tenths_needed(_capacity_provider) == _twelve(31500)
+	every provider in [_capacity_provider, _declared_provider] {
+		lib.bed_tenths_needed(provider) == [(need * 10) | some need in lib.bed_days_needed(provider)]
+	}
+}
+
+test_bed_tenths_derived if {
+	tenths := lib.bed_tenths(_capacity_provider)
+	tenths.used[1] == 31500
+	tenths.open[1] == (110 * 30) * 10
+	tenths.open[3] == 0
+	tenths.open[11] == (110 * 29) * 10
+	count(tenths.used) == 12
+	count(tenths.open) == 12
+}
+
+test_bed_tenths_declared if {
+	tenths := lib.bed_tenths(_declared_provider)
+	tenths.used[1] == (270 * 30) * 10
+	tenths.open[1] == (300 * 30) * 10
+	tenths.used[3] == 0
+	tenths.open[3] == 0
+}
+
+# bed_days_above on bed_tenths says what occupancy_above says on occupancy,
+# month by month, at limits on either side of each month's occupancy and
+# exactly at it (95.45% derived, 100% declared in winter), and in a month
+# with no beds open.
+test_bed_days_above_agrees_with_occupancy_above if {
+	every provider in [_capacity_provider, _declared_provider] {
+		every limit in [0, 90, 92, 95, 95.5, 100, 120] {
+			every m, _ in lib.occupancy(provider) {
+				_above_in_tenths(provider, m, limit) == _above_in_occupancy(provider, m, limit)
+			}
+		}
+	}
+}
+
+_above_in_tenths(provider, m, limit) if {
+	tenths := lib.bed_tenths(provider)
+	lib.bed_days_above(tenths.used[m], tenths.open[m], limit)
+} else := false
+
+_above_in_occupancy(provider, m, limit) if {
+	lib.occupancy_above(lib.occupancy(provider)[m], limit)
+} else := false
+
+test_bed_days_above if {
+	lib.bed_days_above(93, 100, 92)
+	not lib.bed_days_above(92, 100, 92)
+	lib.bed_days_above(1, 0, 100)
+	not lib.bed_days_above(0, 0, 0)
+}
+
+test_provider_bed_tenths_keyed_by_provider if {
+	tenths := lib.provider_bed_tenths with input as {"plans": {
+		"RTK": _capacity_provider,
+		"RXX": _declared_provider,
+		"09N": {"kind": "commissioner", "org": "09N", "contracts": {}},
+	}}
+	object.keys(tenths) == {"RTK", "RXX"}
+	tenths.RTK == lib.bed_tenths(_capacity_provider)
+}

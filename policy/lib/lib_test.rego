@@ -45,3 +45,15 @@ test_finding_keeps_given if {
 	f.orgs == ["RTE", "15M"]
 	f.month == 3
 }
+
+test_system_members if {
+	orgs := {
+		"QXU": {"type": "system", "system": "QXU"},
+		"RTK": {"type": "provider", "system": "QXU"},
+		"09N": {"type": "commissioner", "system": "QXU"},
+		"RA2": {"type": "provider", "system": "QXX"},
+	}
+	lib.system_members("QXU") == {"RTK", "09N"} with input.organisations as orgs
+	lib.system_members("QXX") == {"RA2"} with input.organisations as orgs
+	lib.system_members("QYY") == set() with input.organisations as orgs
+}

@@ -17,10 +17,15 @@ package triangulate.rules.b01
 import data.triangulate.lib
 
 findings contains f if {
-	some code, occupancy in lib.provider_occupancy
-	some m, o in occupancy
-	lib.occupancy_above(o, lib.thresholds.occupancy.warning_pct)
-	band := _band(o, lib.thresholds.occupancy)
+	limits := lib.thresholds.occupancy
+
+	# Months are found on bed-days (in tenths) alone; the month's occupancy,
+	# with its percentage, is built only for a month above the warning limit.
+	some code, beds in lib.provider_bed_tenths
+	some m, used in beds.used
+	lib.bed_days_above(used, beds.open[m], limits.warning_pct)
+	o := lib.occupancy(lib.providers[code])[m]
+	band := _band(o, limits)
 	f := lib.finding({
 		"rule": "B01",
 		"severity": band.severity,

@@ -15,19 +15,24 @@ import data.triangulate.lib
 findings contains f if {
 	limit := lib.thresholds.occupancy.warning_pct
 	standard := lib.thresholds.standards.ae_4h_pct
-	some code, provider in lib.providers
-	trajectory := provider.performance.ae_4h
-	some m, o in lib.provider_occupancy[code]
+	some code, beds in lib.provider_bed_tenths
+	trajectory := lib.providers[code].performance.ae_4h
+	some m, used in beds.used
 
 	# A month needing beds with none open is B01's error; there is no
 	# occupancy to quote here.
-	o.bed_days_open > 0
-	lib.occupancy_above(o, limit)
+	open := beds.open[m]
+	open > 0
+	lib.bed_days_above(used, open, limit)
 	seen := trajectory.numerator[m - 1]
 	attendances := trajectory.denominator[m - 1]
 	attendances > 0
+
+	# The rate (seen * 100 / attendances) at or above the standard, tested
+	# without dividing.
+	seen * 100 >= standard * attendances
 	rate := (seen * 100) / attendances
-	rate >= standard
+	o := lib.occupancy(lib.providers[code])[m]
 	f := lib.finding({
 		"rule": "B02",
 		"severity": "warning",

@@ -23,11 +23,15 @@ findings contains f if {
 	label := lib.activity_line_label(line)
 	flows := [a[line].months | some a in provider.activity; a[line]]
 	count(flows) > 0
-	monthly := [sum([months[i] | some months in flows]) | some i in numbers.range(0, 11)]
-	mean := sum(monthly) / 12
-	mean > 0
+	monthly := [sum([months[i] | some months in flows]) | some i, _ in lib.month_names]
+	total := sum(monthly)
+	total > 0
+
+	# The spread, (max - min) * 100 / mean with mean = total / 12, below the
+	# limit, tested without dividing; it is worked out only for a finding.
+	(max(monthly) - min(monthly)) * 1200 < limit * total
+	mean := total / 12
 	spread := ((max(monthly) - min(monthly)) * 100) / mean
-	spread < limit
 	f := lib.finding({
 		"rule": "B08",
 		"severity": "info",

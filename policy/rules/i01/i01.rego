@@ -24,17 +24,23 @@ _rtt_flow_labels := {
 	"completed_nonadmitted": "completed non-admitted RTT pathways (E.M.19)",
 }
 
+# Each rule tests its flow before it builds a message: there are tens of
+# thousands of flows in a national set and almost all of them add up.
 findings contains f if {
 	some code, plan in lib.providers
 	some c_code, lines in plan.activity
+	not _adds_up(lines)
 	some line, flow in lines
+	flow.total != sum(flow.months)
 	f := _count_finding(code, ["activity", c_code, line], flow, sprintf("%s with %s", [lib.activity_line_label(line), c_code]))
 }
 
 findings contains f if {
 	some code, plan in lib.commissioners
 	some p_code, contract in plan.contracts
+	not _adds_up(contract.activity)
 	some line, flow in contract.activity
+	flow.total != sum(flow.months)
 	f := _count_finding(code, ["contracts", p_code, "activity", line], flow, sprintf("%s with %s", [lib.activity_line_label(line), p_code]))
 }
 
@@ -42,20 +48,30 @@ findings contains f if {
 	some code, plan in lib.providers
 	some key, label in _rtt_flow_labels
 	flow := plan.rtt[key]
+	flow.total != sum(flow.months)
 	f := _count_finding(code, ["rtt", key], flow, label)
 }
 
 findings contains f if {
+	tolerance := lib.thresholds.consistency.money_tolerance_gbp000
 	some code, plan in lib.providers
 	some c_code, flow in plan.finance.income.by_commissioner
+	abs(flow.total - sum(flow.months)) > tolerance
 	f := _money_finding(code, ["finance", "income", "by_commissioner", c_code], flow, sprintf("patient-care income from %s", [c_code]))
 }
 
 findings contains f if {
+	tolerance := lib.thresholds.consistency.money_tolerance_gbp000
 	some code, plan in lib.commissioners
 	some p_code, contract in plan.contracts
+	abs(contract.value.total - sum(contract.value.months)) > tolerance
 	f := _money_finding(code, ["contracts", p_code, "value"], contract.value, sprintf("contract value with %s", [p_code]))
 }
+
+# _adds_up(lines) holds when every flow of an activity block states the sum
+# of its months as its total: one comparison of two lists per block, so only
+# a block that fails it is searched flow by flow.
+_adds_up(lines) if [flow.total | some flow in lines] == [sum(flow.months) | some flow in lines]
 
 # METADATA
 # description: |

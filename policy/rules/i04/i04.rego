@@ -21,8 +21,7 @@ findings contains f if {
 	tolerance := lib.thresholds.consistency.wte_tolerance
 	some code, plan in lib.providers
 	workforce := plan.workforce
-	groups := [_group_months(group) | some group in workforce.groups]
-	sums := [sum([months[i] | some months in groups]) | some i, _ in workforce.total]
+	sums := [_staff_in_month(workforce.groups, i) | some i, _ in workforce.total]
 	workforce.total != sums
 	bad := {i | some i, total in workforce.total; abs(total - sums[i]) > tolerance}
 	i := min(bad)
@@ -39,8 +38,13 @@ findings contains f if {
 	})
 }
 
-# A staff group's WTE by month, whatever the contract type.
-_group_months(group) := [((group.substantive[i] + group.bank[i]) + agency) | some i, agency in group.agency]
+# The WTE of every staff group in month i, whatever the contract type: one
+# builtin sum over them all, since Rego's own decimal arithmetic is slow.
+_staff_in_month(groups, i) := sum([wte |
+	some group in groups
+	some contract in ["substantive", "bank", "agency"]
+	wte := group[contract][i]
+])
 
 # WTE with one decimal and thousands grouped: 6480.45 is "6,480.5".
 _fmt_wte(x) := sprintf("%s.%d", [lib.fmt_int(floor(tenths / 10)), tenths % 10]) if tenths := round(x * 10)

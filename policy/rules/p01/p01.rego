@@ -37,17 +37,17 @@ findings contains f if {
 	standard := _standards[name]
 	limit := lib.thresholds.standards[standard.key]
 
-	# A month with no patients counted has no rate, and so no shortfall.
-	rates := [((100 * numerator) / denominator) |
-		some i, numerator in trajectory.numerator
-		denominator := trajectory.denominator[i]
-		denominator > 0
-	]
-	count(rates) == 12
-	every rate in rates {
-		_short(standard.higher_is_better, rate, limit)
-	}
-	not _better(standard.higher_is_better, rates[11], rates[0])
+	count(trajectory.numerator) == 12
+
+	# A rate is 100 * numerator / denominator. The tests compare in whole
+	# numbers, so no rate is divided out until there is a finding to print;
+	# most trajectories improve, so that is tested first.
+	not _better(
+		standard.higher_is_better,
+		trajectory.numerator[11] * trajectory.denominator[0],
+		trajectory.numerator[0] * trajectory.denominator[11],
+	)
+	_short_all_year(standard.higher_is_better, trajectory, limit)
 	f := lib.finding({
 		"rule": "P01",
 		"severity": "warning",
@@ -55,18 +55,38 @@ findings contains f if {
 		"path": ["performance", name, "numerator"],
 		"message": sprintf("%s plans %s %s in every month, from %s in %s to %s in %s: no recovery during the year", [
 			code, standard.label, _miss(standard.higher_is_better, limit),
-			_fmt_pct(rates[0]), lib.month_label(1), _fmt_pct(rates[11]), lib.month_label(12),
+			_fmt_pct(_rate(trajectory, 0)), lib.month_label(1), _fmt_pct(_rate(trajectory, 11)), lib.month_label(12),
 		]),
 	})
 }
 
-_short(true, rate, limit) if rate < limit
+# _short_all_year(higher_is_better, trajectory, limit) holds when the rate
+# misses the standard in every month: below limit, or above it where lower
+# is better. A month with no patients counted has no rate, and so no
+# shortfall. 100 * numerator is compared with limit * denominator, the rate
+# and the limit both times the denominator.
+_short_all_year(true, trajectory, limit) if {
+	every i, numerator in trajectory.numerator {
+		trajectory.denominator[i] > 0
+		100 * numerator < limit * trajectory.denominator[i]
+	}
+}
 
-_short(false, rate, limit) if rate > limit
+_short_all_year(false, trajectory, limit) if {
+	every i, numerator in trajectory.numerator {
+		trajectory.denominator[i] > 0
+		100 * numerator > limit * trajectory.denominator[i]
+	}
+}
 
+# _better(higher_is_better, later, earlier) holds when the later rate is
+# better; both are scaled by the two months' denominators.
 _better(true, later, earlier) if later > earlier
 
 _better(false, later, earlier) if later < earlier
+
+# _rate(trajectory, i) is month i's rate in percent.
+_rate(trajectory, i) := (100 * trajectory.numerator[i]) / trajectory.denominator[i]
 
 _miss(true, limit) := sprintf("below the %s standard", [_fmt_pct(limit)])
 

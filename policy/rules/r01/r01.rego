@@ -23,6 +23,10 @@ import data.triangulate.lib
 
 findings contains f if {
 	limits := lib.thresholds.read_across
+	band := {
+		"low": limits.tariff_uplift_pct - limits.income_activity_gap_points,
+		"high": limits.tariff_uplift_pct + limits.income_activity_gap_points,
+	}
 	some p_code, provider in lib.providers
 	some c_code, income in provider.finance.income.by_commissioner
 	prior_income := provider.prior_year.income[c_code]
@@ -30,14 +34,16 @@ findings contains f if {
 	prior_value := _prior_value(object.get(provider.prior_year.activity, c_code, {}), limits.unit_prices_gbp)
 	prior_value > 0
 	value := _plan_value(object.get(provider.activity, c_code, {}), limits.unit_prices_gbp)
+
+	# The gap, income growth minus activity growth in points, is
+	# 100 * (income / prior_income - value / prior_value): times
+	# prior_income * prior_value it is a whole number, so the band is tested
+	# without dividing, and the growths are worked out only for a finding.
+	scale := prior_income * prior_value
+	_outside_scaled(100 * ((income.total * prior_value) - (value * prior_income)), scale, band)
 	income_growth := lib.growth_pct(income.total, prior_income)
 	activity_growth := lib.growth_pct(value, prior_value)
 	gap := income_growth - activity_growth
-	band := {
-		"low": limits.tariff_uplift_pct - limits.income_activity_gap_points,
-		"high": limits.tariff_uplift_pct + limits.income_activity_gap_points,
-	}
-	_outside(gap, band)
 	f := lib.finding({
 		"rule": "R01",
 		"severity": "warning",
@@ -60,20 +66,24 @@ findings contains f if {
 # Activity value in £ (unit prices are in £, not £000). Volumes are added
 # with the builtin sum before the one multiplication per line: Rego
 # arithmetic is slow.
+# A line without a unit price, or left out, adds nothing.
 _plan_value(lines, prices) := sum([v |
-	some line, price in prices
-	lines[line]
-	v := sum(lines[line].months) * price
+	some line, flow in lines
+	price := prices[line]
+	v := sum(flow.months) * price
 ])
 
 _prior_value(annual, prices) := sum([v |
-	some line, price in prices
-	v := object.get(annual, line, 0) * price
+	some line, volume in annual
+	price := prices[line]
+	v := volume * price
 ])
 
-_outside(x, band) if x > band.high
+# _outside_scaled(x, scale, band) holds when x / scale is outside the band
+# (scale > 0).
+_outside_scaled(x, scale, band) if x > band.high * scale
 
-_outside(x, band) if x < band.low
+_outside_scaled(x, scale, band) if x < band.low * scale
 
 # _fmt_gap prints a gap outside the band with its sign and enough decimals
 # to show it outside: "+5.6", "-0.6".

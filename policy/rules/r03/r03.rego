@@ -26,15 +26,18 @@ findings contains f if {
 	some code, provider in lib.providers
 	provider.type == "acute"
 	declared := provider.capacity.beds_occupied.months
-	apart := [g |
-		some m, o in lib.derived_occupancy(provider)
 
-		# Equal bed-days cannot be apart: skip the division.
-		declared[m - 1] * o.days != o.bed_days
-		g := _gap(o, declared[m - 1])
-		g.pct > tolerance
+	# Months are found on bed-days (in tenths, lib.bed_tenths_needed), in
+	# whole-number arithmetic; the gap in beds and percent is worked out only
+	# for the months found.
+	needed := lib.bed_tenths_needed(provider)
+	months := [(i + 1) |
+		some i, need in needed
+		_apart((declared[i] * lib.days_in_month(provider.year, i + 1)) * 10, need, tolerance)
 	]
-	count(apart) > 0
+	count(months) > 0
+	occupancy := lib.derived_occupancy(provider)
+	apart := [_gap(occupancy[m], declared[m - 1]) | some m in months]
 	widest := max([g.pct | some g in apart])
 	month := min([g.month | some g in apart; g.pct == widest])
 	some g in apart
@@ -47,6 +50,21 @@ findings contains f if {
 		"month": month,
 		"message": concat("", [_message(code, g, tolerance), _others(count(apart), tolerance)]),
 	})
+}
+
+# _apart(declared, needed, tolerance) holds when bed-days declared occupied
+# and bed-days needed by the spells (both in the same unit) are more than
+# tolerance percent apart, as lib.pct_diff(declared, needed) > tolerance
+# would say in beds.
+_apart(declared, needed, tolerance) if {
+	needed != 0
+	abs(declared - needed) * 100 > tolerance * abs(needed)
+}
+
+_apart(declared, needed, tolerance) if {
+	needed == 0
+	declared != 0
+	100 > tolerance
 }
 
 # _gap compares month o of the derived occupancy with the beds declared

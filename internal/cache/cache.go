@@ -1,0 +1,253 @@
+// Package cache keeps results of checking plans on disk between runs, so an
+// unchanged plan is not evaluated again: what loading a file found, keyed by
+// the rules and the file's bytes, and what the policies found over a whole
+// plan set, keyed by the rules and every file's bytes.
+//
+// An entry is a plain file named by its key. It is written to a temporary
+// file and renamed into place, so concurrent runs see a whole entry or none.
+// Each entry carries its key and the SHA-256 of its payload; an entry that
+// is truncated, corrupt, for another key or unreadable is a miss, and the
+// result is computed again and the entry rewritten. The content hash detects
+// damage and mix-ups, not a forger: the directory is trusted as much as the
+// user's own files (it is created readable by its owner only), and
+// `triangulate check --no-cache` bypasses it.
+//
+// The directory is bounded: once a run has written to it, the entries least
+// recently used are removed until the total is under the limit
+// (DefaultLimit).
+package cache
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultLimit bounds the directory's size. One national plan set (about
+// 450 plans) takes about 33 MiB, so 256 MiB keeps about seven versions of
+// it, enough for a day of edits across branches, while staying small beside
+// a Go build cache.
+const DefaultLimit = 256 << 20
+
+// maxEntry bounds one entry read back: a plan file is at most 1 MiB and its
+// result a few times that; anything larger is not an entry this tool wrote.
+const maxEntry = 64 << 20
+
+// version names the entry format; entries of another format are misses.
+const version = "triangulate-cache/1\n"
+
+// headerSize is the magic, the key, the payload length and its hash.
+const headerSize = len(version) + sha256.Size + 8 + sha256.Size
+
+// staleTemp is how old a temporary file must be before a trim removes it:
+// an older one was left by a run that died while writing.
+const staleTemp = time.Hour
+
+// Key names an entry; build it with NewKey.
+type Key = [sha256.Size]byte
+
+// NewKey hashes its parts, each length-prefixed so that no two different
+// lists of parts give the same key.
+func NewKey(parts ...[]byte) Key {
+	h := sha256.New()
+	var n [8]byte
+	for _, p := range parts {
+		binary.BigEndian.PutUint64(n[:], uint64(len(p)))
+		h.Write(n[:])
+		h.Write(p)
+	}
+	var k Key
+	h.Sum(k[:0])
+	return k
+}
+
+// Cache is a directory of entries. It is safe for concurrent use, by
+// goroutines and by processes.
+type Cache struct {
+	dir   string
+	limit int64
+	wrote atomic.Bool
+
+	hits, misses, writes atomic.Int64
+}
+
+// DefaultDir is the user cache directory's triangulate folder
+// (os.UserCacheDir: $XDG_CACHE_HOME or ~/.cache on Linux).
+func DefaultDir() (string, error) {
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("find the user cache directory: %w", err)
+	}
+	return filepath.Join(d, "triangulate"), nil
+}
+
+// Open uses dir (created when missing, readable by its owner only) for
+// entries, keeping it under limit bytes (0: DefaultLimit).
+func Open(dir string, limit int64) (*Cache, error) {
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	dir = filepath.Join(dir, "results-v1")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("open result cache: %w", err)
+	}
+	return &Cache{dir: dir, limit: limit}, nil
+}
+
+// Stats counts what a cache was asked since it was opened.
+type Stats struct {
+	Hits, Misses, Writes int64
+}
+
+// Stats returns the counts so far.
+func (c *Cache) Stats() Stats {
+	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Writes: c.writes.Load()}
+}
+
+func (c *Cache) path(k Key) string { return filepath.Join(c.dir, fmt.Sprintf("%x", k)) }
+
+// Get returns the payload stored under k, or false when there is none or
+// the entry is not whole and intact.
+func (c *Cache) Get(k Key) ([]byte, bool) {
+	p, err := c.read(k)
+	if err != nil {
+		c.misses.Add(1)
+		return nil, false
+	}
+	c.hits.Add(1)
+	// Mark it used, for the trim; a failure only makes it look older.
+	now := time.Now()
+	_ = os.Chtimes(c.path(k), now, now)
+	return p, true
+}
+
+var errBad = errors.New("not an intact entry")
+
+func (c *Cache) read(k Key) ([]byte, error) {
+	f, err := os.Open(c.path(k))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxEntry+1))
+	if err != nil {
+		return nil, err
+	}
+	return decode(k, b)
+}
+
+// decode checks an entry for key k and returns its payload.
+func decode(k Key, b []byte) ([]byte, error) {
+	if len(b) < headerSize || len(b) > maxEntry || string(b[:len(version)]) != version {
+		return nil, errBad
+	}
+	rest := b[len(version):]
+	if !bytes.Equal(rest[:sha256.Size], k[:]) {
+		return nil, errBad
+	}
+	rest = rest[sha256.Size:]
+	n := binary.BigEndian.Uint64(rest[:8])
+	sum := rest[8 : 8+sha256.Size]
+	payload := rest[8+sha256.Size:]
+	if n != uint64(len(payload)) {
+		return nil, errBad
+	}
+	if got := sha256.Sum256(payload); !bytes.Equal(got[:], sum) {
+		return nil, errBad
+	}
+	return payload, nil
+}
+
+// encode frames payload as the entry for k.
+func encode(k Key, payload []byte) []byte {
+	b := make([]byte, 0, headerSize+len(payload))
+	b = append(b, version...)
+	b = append(b, k[:]...)
+	b = binary.BigEndian.AppendUint64(b, uint64(len(payload)))
+	sum := sha256.Sum256(payload)
+	b = append(b, sum[:]...)
+	return append(b, payload...)
+}
+
+// Put stores payload under k. A cache is an optimisation: when the entry
+// cannot be written, the error is returned for the caller to ignore or
+// report, and nothing else changes.
+func (c *Cache) Put(k Key, payload []byte) error {
+	if len(payload)+headerSize > maxEntry {
+		return fmt.Errorf("cache entry of %d bytes is over the %d-byte limit", len(payload), maxEntry)
+	}
+	tmp, err := os.CreateTemp(c.dir, ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write cache entry: %w", err)
+	}
+	_, werr := tmp.Write(encode(k, payload))
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write cache entry: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), c.path(k)); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write cache entry: %w", err)
+	}
+	c.wrote.Store(true)
+	c.writes.Add(1)
+	return nil
+}
+
+// Trim removes the least recently used entries until the directory is
+// under its limit, and temporary files left by runs that died while
+// writing. It does nothing when this cache has written nothing, so a run
+// that only reads costs no directory walk. Entries another run removes at
+// the same time are skipped.
+func (c *Cache) Trim() error {
+	if !c.wrote.Load() {
+		return nil
+	}
+	entries, err := os.ReadDir(c.dir)
+	if err != nil {
+		return fmt.Errorf("trim result cache: %w", err)
+	}
+	type file struct {
+		name string
+		size int64
+		used time.Time
+	}
+	var files []file
+	var total int64
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		if strings.HasPrefix(e.Name(), ".tmp-") {
+			if time.Since(info.ModTime()) > staleTemp {
+				os.Remove(filepath.Join(c.dir, e.Name()))
+			}
+			continue
+		}
+		files = append(files, file{e.Name(), info.Size(), info.ModTime()})
+		total += info.Size()
+	}
+	slices.SortFunc(files, func(a, b file) int { return a.used.Compare(b.used) })
+	for _, f := range files {
+		if total <= c.limit {
+			break
+		}
+		if err := os.Remove(filepath.Join(c.dir, f.name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("trim result cache: %w", err)
+		}
+		total -= f.size
+	}
+	return nil
+}

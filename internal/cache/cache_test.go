@@ -1,0 +1,246 @@
+package cache
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+func open(t *testing.T, dir string, limit int64) *Cache {
+	t.Helper()
+	c, err := Open(dir, limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestRoundTrip(t *testing.T) {
+	c := open(t, t.TempDir(), 0)
+	k := NewKey([]byte("a"), []byte("b"))
+	if _, ok := c.Get(k); ok {
+		t.Fatal("hit in an empty cache")
+	}
+	for _, payload := range [][]byte{[]byte("findings"), {}, bytes.Repeat([]byte{0xff}, 1<<16)} {
+		if err := c.Put(k, payload); err != nil {
+			t.Fatal(err)
+		}
+		got, ok := c.Get(k)
+		if !ok || !bytes.Equal(got, payload) {
+			t.Fatalf("got %d bytes (hit %v), want the %d put", len(got), ok, len(payload))
+		}
+	}
+	if s := c.Stats(); s.Hits != 3 || s.Misses != 1 || s.Writes != 3 {
+		t.Errorf("stats %+v, want 3 hits, 1 miss, 3 writes", s)
+	}
+}
+
+// TestKeysDoNotCollide: parts are length-prefixed, so moving a byte from
+// one part to the next gives another key.
+func TestKeysDoNotCollide(t *testing.T) {
+	if NewKey([]byte("ab"), []byte("c")) == NewKey([]byte("a"), []byte("bc")) {
+		t.Error("keys of different parts collide")
+	}
+	if NewKey([]byte("a")) == NewKey([]byte("a"), nil) {
+		t.Error("an empty last part does not change the key")
+	}
+}
+
+// TestDamagedEntriesAreMisses: every way an entry can be damaged or
+// swapped reads as a miss, never as a payload, and a Put repairs it.
+func TestDamagedEntriesAreMisses(t *testing.T) {
+	payload := []byte(`[{"rule":"A01","message":"RTK plans 4% more than 09N"}]`)
+	k, other := NewKey([]byte("k")), NewKey([]byte("other"))
+	whole := encode(k, payload)
+	tests := []struct {
+		name  string
+		entry []byte
+	}{
+		{"empty", nil},
+		{"header only", whole[:headerSize]},
+		{"truncated payload", whole[:len(whole)-1]},
+		{"one byte more", append(append([]byte(nil), whole...), '!')},
+		{"payload byte flipped", flip(whole, len(whole)-5)},
+		{"hash byte flipped", flip(whole, headerSize-1)},
+		{"length changed", flip(whole, len(version)+len(k)+7)},
+		{"key byte flipped", flip(whole, len(version))},
+		{"entry of another key", encode(other, payload)},
+		{"another format", append([]byte("triangulate-cache/0\n"), whole[len(version):]...)},
+		{"not an entry", []byte("hello")},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := open(t, t.TempDir(), 0)
+			if err := os.WriteFile(c.path(k), tc.entry, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if got, ok := c.Get(k); ok {
+				t.Fatalf("damaged entry read as %q", got)
+			}
+			if err := c.Put(k, payload); err != nil {
+				t.Fatal(err)
+			}
+			if got, ok := c.Get(k); !ok || !bytes.Equal(got, payload) {
+				t.Fatalf("after Put: %q, %v", got, ok)
+			}
+		})
+	}
+}
+
+func flip(b []byte, i int) []byte {
+	out := append([]byte(nil), b...)
+	out[i] ^= 0x01
+	return out
+}
+
+// TestConcurrentRuns: runs sharing a directory (separate Cache values, as
+// separate processes have) write, read and trim the same keys at once;
+// every read is a miss or exactly what was put, and no temporary file is
+// left behind.
+func TestConcurrentRuns(t *testing.T) {
+	dir := t.TempDir()
+	payloads := map[Key][]byte{}
+	var keys []Key
+	for i := range 20 {
+		k := NewKey([]byte(fmt.Sprint(i)))
+		keys = append(keys, k)
+		payloads[k] = bytes.Repeat([]byte{byte(i)}, 1000+i*5000)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 1000)
+	for run := range 8 {
+		c := open(t, dir, 200_000) // small: trims remove entries under readers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for round := range 30 {
+				k := keys[(run*7+round)%len(keys)]
+				if got, ok := c.Get(k); ok && !bytes.Equal(got, payloads[k]) {
+					errs <- fmt.Errorf("run %d read %d bytes for a key put with %d", run, len(got), len(payloads[k]))
+				}
+				if err := c.Put(k, payloads[k]); err != nil {
+					errs <- err
+				}
+				if round%10 == 0 {
+					if err := c.Trim(); err != nil {
+						errs <- err
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	tmps, _ := filepath.Glob(filepath.Join(dir, "results-v1", ".tmp-*"))
+	if len(tmps) != 0 {
+		t.Errorf("temporary files left: %v", tmps)
+	}
+}
+
+// TestTrim: past the limit, the least recently used entries go first, a
+// read counts as a use, and temporary files left by a dead run are removed
+// once stale.
+func TestTrim(t *testing.T) {
+	dir := t.TempDir()
+	c := open(t, dir, int64(3*(headerSize+1000)))
+	base := time.Now().Add(-10 * time.Hour)
+	var keys []Key
+	for i := range 5 {
+		k := NewKey([]byte{byte(i)})
+		keys = append(keys, k)
+		if err := c.Put(k, make([]byte, 1000)); err != nil {
+			t.Fatal(err)
+		}
+		at := base.Add(time.Duration(i) * time.Minute)
+		if err := os.Chtimes(c.path(k), at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Entry 0, the oldest, is read: it becomes the most recently used.
+	if _, ok := c.Get(keys[0]); !ok {
+		t.Fatal("miss")
+	}
+	stale := filepath.Join(c.dir, ".tmp-dead")
+	fresh := filepath.Join(c.dir, ".tmp-writing")
+	for _, p := range []string{stale, fresh} {
+		if err := os.WriteFile(p, []byte("part"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chtimes(stale, base, base); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Trim(); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []bool{true, false, false, true, true} {
+		if _, err := os.Stat(c.path(keys[i])); (err == nil) != want {
+			t.Errorf("entry %d kept = %v, want %v", i, err == nil, want)
+		}
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("stale temporary file kept")
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Error("a temporary file another run may be writing was removed")
+	}
+}
+
+// TestTrimOnlyAfterWrites: a run that only read does not walk the
+// directory, so a full cache is trimmed by the next run that writes.
+func TestTrimOnlyAfterWrites(t *testing.T) {
+	dir := t.TempDir()
+	w := open(t, dir, 1<<20)
+	k := NewKey([]byte("k"))
+	if err := w.Put(k, make([]byte, 100)); err != nil {
+		t.Fatal(err)
+	}
+	r := open(t, dir, 1) // limit below one entry
+	if _, ok := r.Get(k); !ok {
+		t.Fatal("miss")
+	}
+	if err := r.Trim(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(r.path(k)); err != nil {
+		t.Error("a reading run trimmed the cache")
+	}
+}
+
+// TestOversizedEntries are refused on write and on read.
+func TestOversizedEntries(t *testing.T) {
+	c := open(t, t.TempDir(), 0)
+	if err := c.Put(NewKey(), make([]byte, maxEntry)); err == nil {
+		t.Error("an entry over the limit was written")
+	}
+	k := NewKey([]byte("big"))
+	f, err := os.Create(c.path(k))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(maxEntry + 10); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, ok := c.Get(k); ok {
+		t.Error("an entry over the limit was read")
+	}
+}
+
+func TestProgramIsStable(t *testing.T) {
+	a, err := Program()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := program()
+	if len(a) < 16 || !bytes.Equal(a, b) {
+		t.Errorf("program identity %q then %q", a, b)
+	}
+}

@@ -1,0 +1,272 @@
+package plan
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// ResultCache keeps what checking a file found between runs
+// (internal/cache). Entries come back whole and for the key asked, or not
+// at all; what they hold is still checked here before it is used.
+type ResultCache interface {
+	Get(key [sha256.Size]byte) ([]byte, bool)
+	Put(key [sha256.Size]byte, payload []byte) error
+}
+
+// fileKey names the result of checking the file name with contents of
+// digest sum, under the rules salt names.
+func fileKey(salt []byte, name string, sum [sha256.Size]byte) [sha256.Size]byte {
+	h := sha256.New()
+	for _, p := range [][]byte{[]byte("plan-file/1"), salt, []byte(name), sum[:]} {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(p)))
+		h.Write(n[:])
+		h.Write(p)
+	}
+	var k [sha256.Size]byte
+	h.Sum(k[:0])
+	return k
+}
+
+// Value tags of the encoded data tree.
+const (
+	tagNull byte = iota
+	tagFalse
+	tagTrue
+	tagString
+	tagNumber
+	tagList
+	tagStruct
+)
+
+// encodeChecked writes the outcome of checking one file: its findings, and
+// its document with the data and the position of every path. The
+// organisations it names are not stored: they are read from the data again.
+func encodeChecked(r checked) ([]byte, error) {
+	fs, err := json.Marshal(r.findings)
+	if err != nil {
+		return nil, err
+	}
+	var b []byte
+	b = binary.AppendUvarint(b, uint64(r.omitted))
+	b = appendBytes(b, fs)
+	if r.doc == nil {
+		return append(b, 0), nil
+	}
+	d := r.doc
+	b = append(b, 1)
+	for _, s := range []string{d.File, d.Kind, d.Org, d.Year} {
+		b = appendBytes(b, []byte(s))
+	}
+	b = append(b, boolByte(d.Valid))
+	if b, err = appendValue(b, d.Data); err != nil {
+		return nil, err
+	}
+	b = binary.AppendUvarint(b, uint64(len(d.index)))
+	for k, p := range d.index {
+		b = appendBytes(b, []byte(k))
+		b = binary.AppendUvarint(b, uint64(p.line))
+		b = binary.AppendUvarint(b, uint64(p.col))
+	}
+	return b, nil
+}
+
+func boolByte(v bool) byte {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+func appendBytes(b, s []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func appendValue(b []byte, v any) ([]byte, error) {
+	var err error
+	switch v := v.(type) {
+	case nil:
+		return append(b, tagNull), nil
+	case bool:
+		return append(b, tagFalse+boolByte(v)), nil
+	case string:
+		return appendBytes(append(b, tagString), []byte(v)), nil
+	case json.Number:
+		return appendBytes(append(b, tagNumber), []byte(v)), nil
+	case []any:
+		b = binary.AppendUvarint(append(b, tagList), uint64(len(v)))
+		for _, e := range v {
+			if b, err = appendValue(b, e); err != nil {
+				return nil, err
+			}
+		}
+		return b, nil
+	case map[string]any:
+		b = binary.AppendUvarint(append(b, tagStruct), uint64(len(v)))
+		for k, e := range v {
+			b = appendBytes(b, []byte(k))
+			if b, err = appendValue(b, e); err != nil {
+				return nil, err
+			}
+		}
+		return b, nil
+	}
+	return nil, fmt.Errorf("cannot encode %T", v)
+}
+
+var errEntry = errors.New("malformed cached result")
+
+// reader decodes an entry; every length is checked against what is left,
+// so a damaged entry is an error, never a panic or a huge allocation.
+type reader struct {
+	b   []byte
+	err error
+}
+
+func (r *reader) uvarint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.err = errEntry
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) byte() byte {
+	if r.err != nil || len(r.b) == 0 {
+		r.err = errEntry
+		return 0
+	}
+	c := r.b[0]
+	r.b = r.b[1:]
+	return c
+}
+
+func (r *reader) bytes() []byte {
+	n := r.uvarint()
+	if r.err != nil || n > uint64(len(r.b)) {
+		r.err = errEntry
+		return nil
+	}
+	s := r.b[:n]
+	r.b = r.b[n:]
+	return s
+}
+
+// count reads a number of elements, each of which takes at least one byte.
+func (r *reader) count() int {
+	n := r.uvarint()
+	if r.err != nil || n > uint64(len(r.b)) {
+		r.err = errEntry
+		return 0
+	}
+	return int(n)
+}
+
+func (r *reader) value(depth int) any {
+	if depth > maxDepth+1 {
+		r.err = errEntry
+		return nil
+	}
+	switch tag := r.byte(); tag {
+	case tagNull:
+		return nil
+	case tagFalse, tagTrue:
+		return tag == tagTrue
+	case tagString:
+		return string(r.bytes())
+	case tagNumber:
+		return json.Number(r.bytes())
+	case tagList:
+		n := r.count()
+		l := make([]any, n)
+		for i := range l {
+			l[i] = r.value(depth + 1)
+		}
+		return l
+	case tagStruct:
+		n := r.count()
+		m := make(map[string]any, n)
+		for range n {
+			k := string(r.bytes())
+			m[k] = r.value(depth + 1)
+		}
+		return m
+	}
+	r.err = errEntry
+	return nil
+}
+
+// decodeChecked reads back what encodeChecked wrote for the file name. An
+// entry that does not decode, or is about another file, is an error: the
+// caller checks the file again.
+func decodeChecked(b []byte, name string) (checked, error) {
+	r := &reader{b: b}
+	var out checked
+	out.omitted = int(r.uvarint())
+	if fs := r.bytes(); r.err == nil {
+		if err := json.Unmarshal(fs, &out.findings); err != nil {
+			return checked{}, errEntry
+		}
+	}
+	for _, f := range out.findings {
+		if f.File != name {
+			return checked{}, errEntry
+		}
+	}
+	switch r.byte() {
+	case 0:
+		if r.err != nil || len(r.b) != 0 {
+			return checked{}, errEntry
+		}
+		return out, nil
+	case 1:
+	default:
+		return checked{}, errEntry
+	}
+	d := &Document{}
+	d.File = string(r.bytes())
+	d.Kind = string(r.bytes())
+	d.Org = string(r.bytes())
+	d.Year = string(r.bytes())
+	d.Valid = r.byte() == 1
+	data, _ := r.value(0).(map[string]any)
+	n := r.count()
+	d.index = make(map[string]position, n)
+	for range n {
+		k := string(r.bytes())
+		line, col := r.uvarint(), r.uvarint()
+		if line > 1<<31-1 || col > 1<<31-1 {
+			r.err = errEntry
+		}
+		d.index[k] = position{line: int32(line), col: int32(col)}
+	}
+	if r.err != nil || len(r.b) != 0 || d.File != name || data == nil {
+		return checked{}, errEntry
+	}
+	d.Data = data
+	if d.Valid != (len(out.findings) == 0) {
+		return checked{}, errEntry
+	}
+	if d.Valid {
+		refs, err := readRefs(d.Kind, d.Data)
+		if err != nil {
+			return checked{}, errEntry
+		}
+		d.refs = refs
+	}
+	out.doc = d
+	return out, nil
+}
+
+// cacheable reports whether a result may be kept: not one that ran out of
+// its deadline, as whether a file does depends on the machine's load.
+func cacheable(r checked) bool { return !r.late }

@@ -1,0 +1,230 @@
+package plan
+
+import (
+	"context"
+	"crypto/sha256"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/triangulate-nhs/triangulate/internal/testutil"
+)
+
+// memCache is a ResultCache in memory that counts what it is asked and can
+// damage what it returns.
+type memCache struct {
+	mu      sync.Mutex
+	entries map[[sha256.Size]byte][]byte
+	hits    int
+	puts    int
+	damage  func([]byte) []byte
+}
+
+func (m *memCache) Get(k [sha256.Size]byte) ([]byte, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b, ok := m.entries[k]
+	if !ok {
+		return nil, false
+	}
+	m.hits++
+	if m.damage != nil {
+		b = m.damage(append([]byte(nil), b...))
+	}
+	return b, true
+}
+
+func (m *memCache) Put(k [sha256.Size]byte, b []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.entries == nil {
+		m.entries = map[[sha256.Size]byte][]byte{}
+	}
+	m.entries[k] = b
+	m.puts++
+	return nil
+}
+
+// mixedPlans is a plan set with something of everything a load can find:
+// the bundled plans, a generated system with faults, every bad schema
+// fixture filed as a plan, files refused before parsing, a file CUE must
+// evaluate itself and a file that is not data.
+func mixedPlans(t *testing.T) fstest.MapFS {
+	t.Helper()
+	fsys := testutil.RepoFS(t)
+	for name, f := range testutil.EnglandFaultsFS(t, 2, 7, 0.5) {
+		if strings.HasPrefix(name, "plans/2019-20/") {
+			fsys[name] = f
+		}
+	}
+	bad, err := filepath.Glob(filepath.Join(testutil.Root(t), "schema", "testdata", "bad", "*.cue"))
+	if err != nil || len(bad) == 0 {
+		t.Fatalf("no bad fixtures: %v", err)
+	}
+	for _, p := range bad {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys["plans/2019-20/bad/"+filepath.Base(p)] = &fstest.MapFile{Data: b, Mode: 0o644}
+	}
+	for name, src := range map[string]string{
+		"plans/2019-20/bad/merged.cue":    "kind: \"provider\"\norg: \"R0A\"\norg: \"R0A\"\n",
+		"plans/2019-20/bad/conflict.cue":  "kind: \"provider\"\norg: \"R0A\"\norg: \"R0B\"\n",
+		"plans/2019-20/bad/syntax.cue":    "kind: \"provider\"\norg: {\n",
+		"plans/2019-20/bad/exponent.cue":  "kind: \"provider\"\nx: 5e3\n",
+		"plans/2019-20/bad/reference.cue": "kind: \"provider\"\norg: kind\n",
+		"plans/2019-20/notes.txt":         "not a plan",
+	} {
+		fsys[name] = &fstest.MapFile{Data: []byte(src), Mode: 0o644}
+	}
+	return fsys
+}
+
+var setOpts = cmp.Options{
+	cmp.AllowUnexported(Set{}, Document{}, position{}, refs{}, counterparty{}, source{}),
+	cmpopts.EquateEmpty(),
+}
+
+// TestCachedLoadIsTheSame: a load from the cache gives the same set as a
+// load without it, documents, positions, findings and digest alike, and
+// evaluates nothing.
+func TestCachedLoadIsTheSame(t *testing.T) {
+	fsys := mixedPlans(t)
+	s := loadTestSchema(t)
+	want, err := s.Load(fsys, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &memCache{}
+	salt := []byte("rules")
+	for run := range 2 {
+		got, err := s.Load(fsys, Options{Cache: c, CacheSalt: salt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(want, got, setOpts); d != "" {
+			t.Fatalf("run %d: set differs from an uncached load (-want +got):\n%s", run, d)
+		}
+		if got.Digest() != want.Digest() {
+			t.Errorf("run %d: digest differs", run)
+		}
+	}
+	read := 0
+	for name := range fsys {
+		if strings.HasPrefix(name, "plans/") && strings.HasSuffix(name, ".cue") {
+			read++
+		}
+	}
+	if c.puts != read || c.hits != read {
+		t.Errorf("%d files read: %d results stored and %d taken from the cache, want all of them", read, c.puts, c.hits)
+	}
+	// Another salt (other rules) shares nothing.
+	before := c.hits
+	if _, err := s.Load(fsys, Options{Cache: c, CacheSalt: []byte("other rules")}); err != nil {
+		t.Fatal(err)
+	}
+	if c.hits != before {
+		t.Errorf("%d results taken under other rules", c.hits-before)
+	}
+}
+
+// TestDamagedResultsAreRecomputed: a stored result cut short anywhere, or
+// given for another file, is not used: the file is checked again and the
+// set is the same as without a cache.
+func TestDamagedResultsAreRecomputed(t *testing.T) {
+	fsys := fstest.MapFS{}
+	for name, f := range mixedPlans(t) {
+		if strings.HasPrefix(name, "plans/2019-20/providers/") || strings.HasPrefix(name, "plans/2019-20/bad/") || name == ReferenceListFile {
+			fsys[name] = f
+		}
+	}
+	s := loadTestSchema(t)
+	want, err := s.Load(fsys, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &memCache{}
+	if _, err := s.Load(fsys, Options{Cache: c, CacheSalt: nil}); err != nil {
+		t.Fatal(err)
+	}
+	for _, cut := range []int{0, 1, 7, 100, 1000} {
+		c.damage = func(b []byte) []byte { return b[:max(0, len(b)-1-cut*len(b)/1001)] }
+		got, err := s.Load(fsys, Options{Cache: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(want, got, setOpts); d != "" {
+			t.Fatalf("cut %d: set differs (-want +got):\n%s", cut, d)
+		}
+	}
+	// An entry cut short fails to decode, and none
+	// decodes for another file.
+	checked := 0
+	for name, f := range fsys {
+		b, ok := c.entries[fileKey(nil, name, sha256.Sum256(f.Data))]
+		if !ok {
+			continue
+		}
+		checked++
+		// Every cut near either end, and a hundred between.
+		for n := range len(b) {
+			if n >= 64 && n < len(b)-64 && n%max(1, len(b)/100) != 0 {
+				continue
+			}
+			if _, err := decodeChecked(b[:n], name); err == nil {
+				t.Fatalf("%s: entry cut to %d of %d bytes decoded", name, n, len(b))
+			}
+		}
+		if _, err := decodeChecked(b, name+".other"); err == nil {
+			t.Fatalf("%s: entry decoded for another file", name)
+		}
+	}
+	if checked != len(c.entries) {
+		t.Errorf("checked %d entries of %d", checked, len(c.entries))
+	}
+}
+
+func loadTestSchema(t testing.TB) *Schema {
+	t.Helper()
+	s, err := LoadSchema(testutil.RepoFS(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+var t0 = context.Background()
+
+// FuzzDecodeChecked: no entry, however damaged, makes decoding panic or
+// allocate beyond its size.
+func FuzzDecodeChecked(f *testing.F) {
+	s, err := LoadSchema(testutil.RepoFS(f))
+	if err != nil {
+		f.Fatal(err)
+	}
+	fsys := testutil.RepoFS(f)
+	_ = fs.WalkDir(fsys, "plans", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		src, _ := fs.ReadFile(fsys, name)
+		r, _ := s.checkFile(t0, name, src, DefaultFileDeadline)
+		if b, err := encodeChecked(r); err == nil {
+			f.Add(b)
+		}
+		return nil
+	})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if r, err := decodeChecked(b, "plans/2019-20/providers/rtk.cue"); err == nil && r.doc != nil && r.doc.File != "plans/2019-20/providers/rtk.cue" {
+			t.Fatal("decoded an entry for another file")
+		}
+	})
+}
