@@ -24,7 +24,7 @@ import (
 
 func newReport() *cobra.Command {
 	var out, ref, repoURL, commit, year, from string
-	var quiet bool
+	var quiet, noCache bool
 	c := &cobra.Command{
 		Use:   "report --out DIR [REPO]",
 		Short: "Write the regulator's dashboard: a static site of the plans, findings, contracts and submissions",
@@ -106,9 +106,13 @@ cannot be written or a usage error.`,
 				}
 			}
 			ctx := cmd.Context()
+			tuneGC()
 			progress := newProgress(cmd.ErrOrStderr(), "checking plans", "writing the dashboard", quiet)
 			defer progress.finish()
 			opts := check.Options{MaxFileSize: plan.DefaultMaxFileSize, Progress: progress.hook()}
+			if !noCache {
+				opts.Cache = openCache(cmd.ErrOrStderr(), quiet)
+			}
 			rules, err := check.LoadRules(ctx, fsys, opts)
 			if err != nil {
 				return &exitError{code: ExitInput, err: fmt.Errorf("load rules from %s: %w", label, err)}
@@ -144,6 +148,11 @@ cannot be written or a usage error.`,
 				return &exitError{code: ExitInput, err: fmt.Errorf("write the dashboard to %s: %w", out, err)}
 			}
 			progress.finish()
+			if opts.Cache != nil {
+				if err := opts.Cache.Trim(); err != nil && !quiet {
+					fmt.Fprintf(cmd.ErrOrStderr(), "warning: %v\n", err)
+				}
+			}
 			if repoURL == "" || commit == "" {
 				fmt.Fprintln(cmd.ErrOrStderr(), "triangulate: findings are not linked: give --repo-url and --commit (or run in GitHub Actions)")
 			}
@@ -156,6 +165,7 @@ cannot be written or a usage error.`,
 	c.Flags().StringVar(&repoURL, "repo-url", "", "the repository's web address for finding links (default $GITHUB_SERVER_URL/$GITHUB_REPOSITORY)")
 	c.Flags().StringVar(&commit, "commit", "", "the commit finding links point at (default the resolved --ref, else $GITHUB_SHA, else HEAD)")
 	c.Flags().StringVar(&from, "from", "", "first week of the contract status by week, YYYY-MM-DD (default the first commit that changes plans/)")
+	c.Flags().BoolVar(&noCache, "no-cache", false, "neither read nor write the result cache in the user cache directory")
 	c.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress line on stderr (it is shown only on a terminal)")
 	c.Flags().StringVar(&year, "year", "", "financial year to show, e.g. 2019/20 (default the newest with plans)")
 	return c
