@@ -15,6 +15,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/triangulate-nhs/triangulate/internal/cache"
+
 	"github.com/triangulate-nhs/triangulate/internal/check"
 	"github.com/triangulate-nhs/triangulate/internal/github"
 	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
@@ -37,6 +39,9 @@ type GitHub interface {
 type Backend struct {
 	GitHub GitHub
 	Cache  *gitrepo.Cache
+	// Results keeps check results between reviews (nil: none). Only the
+	// submission branch's rules use it; proposed rules run in the sandbox.
+	Results *cache.Cache
 	// Branch is the submission branch ("" for review.DefaultSubmissionBranch).
 	Branch string
 	// Now decides which waivers are in date (nil: time.Now).
@@ -105,7 +110,7 @@ func (b *Backend) judge(ctx context.Context, j server.Job) (*review.Review, erro
 		return nil, fmt.Errorf("fetch %s/%s: %w", j.Owner, j.Repo, err)
 	}
 	defer repo.Close()
-	opts := review.Options{SubmissionBranch: b.branch(), Check: check.Options{Today: b.now()}}
+	opts := review.Options{SubmissionBranch: b.branch(), Check: check.Options{Today: b.now(), Cache: b.Results}}
 	if j.Kind == server.KindMergeGroup {
 		return review.RunGroup(ctx, repo, review.MergeGroup{Base: j.BaseRef, BaseSHA: j.BaseSHA, HeadSHA: j.HeadSHA}, opts)
 	}

@@ -12,6 +12,13 @@
 // user's own files (it is created readable by its owner only), and
 // `triangulate check --no-cache` bypasses it.
 //
+// Other results costly to compute from a git commit share the directory:
+// the gate's result at each commit of the submission ledger and the
+// contracts' position at each commit of the weekly view, stored as JSON
+// (GetJSON, PutJSON) under keys naming the program, the kind of result and
+// the commit. `triangulate submissions` and `triangulate contracts --weekly`
+// take --no-cache and --cache-dir.
+//
 // The directory is bounded: once a run has written to it, the entries least
 // recently used are removed until the total is under the limit
 // (DefaultLimit).
@@ -21,6 +28,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -72,7 +80,9 @@ func NewKey(parts ...[]byte) Key {
 }
 
 // Cache is a directory of entries. It is safe for concurrent use, by
-// goroutines and by processes.
+// goroutines and by processes. A nil *Cache keeps nothing: every Get is a
+// miss and every Put is dropped, so a run with the cache turned off needs
+// no other path.
 type Cache struct {
 	dir   string
 	limit int64
@@ -111,7 +121,18 @@ type Stats struct {
 
 // Stats returns the counts so far.
 func (c *Cache) Stats() Stats {
+	if c == nil {
+		return Stats{}
+	}
 	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Writes: c.writes.Load()}
+}
+
+// Dir is the directory holding the entries, one file each ("" for nil).
+func (c *Cache) Dir() string {
+	if c == nil {
+		return ""
+	}
+	return c.dir
 }
 
 func (c *Cache) path(k Key) string { return filepath.Join(c.dir, fmt.Sprintf("%x", k)) }
@@ -119,16 +140,57 @@ func (c *Cache) path(k Key) string { return filepath.Join(c.dir, fmt.Sprintf("%x
 // Get returns the payload stored under k, or false when there is none or
 // the entry is not whole and intact.
 func (c *Cache) Get(k Key) ([]byte, bool) {
+	if c == nil {
+		return nil, false
+	}
 	p, err := c.read(k)
 	if err != nil {
 		c.misses.Add(1)
 		return nil, false
 	}
+	c.hit(k)
+	return p, true
+}
+
+// hit counts a hit and marks the entry used, for the trim; a failure to
+// mark it only makes it look older.
+func (c *Cache) hit(k Key) {
 	c.hits.Add(1)
-	// Mark it used, for the trim; a failure only makes it look older.
 	now := time.Now()
 	_ = os.Chtimes(c.path(k), now, now)
-	return p, true
+}
+
+// GetJSON decodes the JSON payload stored under k (by PutJSON) into v,
+// which must be a pointer. It returns false when there is no intact entry
+// or its payload does not decode into v; v may then hold part of the
+// payload, so decode into a fresh value and compute it afresh on false.
+func (c *Cache) GetJSON(k Key, v any) bool {
+	if c == nil {
+		return false
+	}
+	p, err := c.read(k)
+	if err == nil {
+		err = json.Unmarshal(p, v)
+	}
+	if err != nil {
+		c.misses.Add(1)
+		return false
+	}
+	c.hit(k)
+	return true
+}
+
+// PutJSON stores v, encoded as JSON, under k. Like Put, it changes nothing
+// when it fails.
+func (c *Cache) PutJSON(k Key, v any) error {
+	if c == nil {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("write cache entry: %w", err)
+	}
+	return c.Put(k, b)
 }
 
 var errBad = errors.New("not an intact entry")
@@ -183,6 +245,9 @@ func encode(k Key, payload []byte) []byte {
 // cannot be written, the error is returned for the caller to ignore or
 // report, and nothing else changes.
 func (c *Cache) Put(k Key, payload []byte) error {
+	if c == nil {
+		return nil
+	}
 	if len(payload)+headerSize > maxEntry {
 		return fmt.Errorf("cache entry of %d bytes is over the %d-byte limit", len(payload), maxEntry)
 	}
@@ -211,7 +276,7 @@ func (c *Cache) Put(k Key, payload []byte) error {
 // that only reads costs no directory walk. Entries another run removes at
 // the same time are skipped.
 func (c *Cache) Trim() error {
-	if !c.wrote.Load() {
+	if c == nil || !c.wrote.Load() {
 		return nil
 	}
 	entries, err := os.ReadDir(c.dir)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -242,5 +243,87 @@ func TestProgramIsStable(t *testing.T) {
 	b, _ := program()
 	if len(a) < 16 || !bytes.Equal(a, b) {
 		t.Errorf("program identity %q then %q", a, b)
+	}
+}
+
+// TestJSON: a value put as JSON comes back whole under its key; an entry
+// that is damaged, absent or does not decode into the value asked for is a
+// miss, counted as one.
+func TestJSON(t *testing.T) {
+	type gate struct {
+		Submittable bool     `json:"submittable"`
+		Rules       []string `json:"rules"`
+	}
+	want := gate{Rules: []string{"A01", "G03"}}
+	k := NewKey([]byte("gate/1"), []byte("0123abcd"))
+	tests := []struct {
+		name   string
+		damage func(t *testing.T, c *Cache) // nil: the entry is left as put
+		into   func() any
+		hit    bool
+	}{
+		{"round trip", nil, func() any { return new(gate) }, true},
+		{"absent", func(t *testing.T, c *Cache) { os.Remove(c.path(k)) }, func() any { return new(gate) }, false},
+		{"result edited", func(t *testing.T, c *Cache) {
+			b, err := os.ReadFile(c.path(k))
+			if err != nil {
+				t.Fatal(err)
+			}
+			edited := bytes.Replace(b, []byte(`"submittable":false`), []byte(`"submittable":true`), 1)
+			if bytes.Equal(edited, b) {
+				t.Fatalf("nothing to edit in %q", b)
+			}
+			if err := os.WriteFile(c.path(k), edited, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, func() any { return new(gate) }, false},
+		{"another shape", nil, func() any { return new(int) }, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := open(t, t.TempDir(), 0)
+			if err := c.PutJSON(k, want); err != nil {
+				t.Fatal(err)
+			}
+			if tc.damage != nil {
+				tc.damage(t, c)
+			}
+			v := tc.into()
+			if got := c.GetJSON(k, v); got != tc.hit {
+				t.Fatalf("GetJSON hit %v, want %v", got, tc.hit)
+			}
+			if g, ok := v.(*gate); tc.hit && ok && (g.Submittable || !slices.Equal(g.Rules, want.Rules)) {
+				t.Errorf("read back %+v, want %+v", *g, want)
+			}
+			if s := c.Stats(); (s.Hits == 1) != tc.hit || s.Hits+s.Misses != 1 {
+				t.Errorf("stats %+v after one %v lookup", s, tc.hit)
+			}
+		})
+	}
+	if err := open(t, t.TempDir(), 0).PutJSON(k, func() {}); err == nil {
+		t.Error("a value JSON cannot encode was stored")
+	}
+}
+
+// TestNilCache: a nil cache, a run with the cache turned off, keeps
+// nothing and reports no error.
+func TestNilCache(t *testing.T) {
+	var c *Cache
+	k := NewKey([]byte("k"))
+	if err := c.Put(k, []byte("x")); err != nil {
+		t.Error(err)
+	}
+	if err := c.PutJSON(k, 1); err != nil {
+		t.Error(err)
+	}
+	var v int
+	if _, ok := c.Get(k); ok || c.GetJSON(k, &v) {
+		t.Error("a nil cache hit")
+	}
+	if err := c.Trim(); err != nil {
+		t.Error(err)
+	}
+	if s := c.Stats(); s != (Stats{}) || c.Dir() != "" {
+		t.Errorf("a nil cache has stats %+v, directory %q", s, c.Dir())
 	}
 }

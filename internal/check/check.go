@@ -60,7 +60,7 @@ type Rules struct {
 func LoadRules(ctx context.Context, fsys fs.FS, opts Options) (*Rules, error) {
 	var before []byte
 	if opts.Cache != nil {
-		before, _ = rulesHash(fsys)
+		before, _ = RulesHash(fsys)
 	}
 	s, err := plan.LoadSchema(fsys)
 	if err != nil {
@@ -82,7 +82,7 @@ func LoadRules(ctx context.Context, fsys fs.FS, opts Options) (*Rules, error) {
 		// changed in between, what was compiled is known by neither
 		// hash, and nothing is cached. Without a hash, a result can
 		// never be taken for rules it was not computed under.
-		if after, err := rulesHash(fsys); err == nil && slices.Equal(before, after) {
+		if after, err := RulesHash(fsys); err == nil && slices.Equal(before, after) {
 			r.Hash = after
 		}
 	}
@@ -92,9 +92,11 @@ func LoadRules(ctx context.Context, fsys fs.FS, opts Options) (*Rules, error) {
 // rulesDirs are the trees whose every file is part of the rules.
 var rulesDirs = []string{plan.SchemaDir, policy.Dir, "cue.mod"}
 
-// rulesHash hashes the program and the files that make the rules, each
-// with its path.
-func rulesHash(fsys fs.FS) ([]byte, error) {
+// RulesHash names the rules fsys holds for result caches: the program and
+// every file under schema/, policy/ and cue.mod/, and the reference list,
+// each with its path. Plan-file results cached under it
+// (plan.Options.CacheSalt) are never taken for other rules.
+func RulesHash(fsys fs.FS) ([]byte, error) {
 	prog, err := cache.Program()
 	if err != nil {
 		return nil, err

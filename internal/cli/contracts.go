@@ -7,21 +7,17 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/triangulate-nhs/triangulate/internal/resultcache"
-
-	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
-
 	"github.com/spf13/cobra"
 
 	"github.com/triangulate-nhs/triangulate/internal/check"
 	"github.com/triangulate-nhs/triangulate/internal/contracts"
+	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
 	"github.com/triangulate-nhs/triangulate/internal/plan"
 )
 
@@ -65,16 +61,8 @@ history that never changes plans/ or a usage error.`,
 				return usageErr("unknown --format %q: use one of %s", format, list(contractFormats))
 			}
 			if weekly {
-				opts := contracts.WeeklyOptions{Ref: ref, CacheDir: cacheDir}
-				if opts.CacheDir == "" && !noCache {
-					if base, err := resultcache.Dir(); err == nil {
-						opts.CacheDir = filepath.Join(base, "contracts")
-					}
-				}
-				if noCache {
-					opts.CacheDir = ""
-				}
-				return runWeekly(cmd, args, opts, from, to, format)
+				opts := contracts.WeeklyOptions{Ref: ref}
+				return runWeekly(cmd, args, opts, from, to, format, cacheDir, noCache)
 			}
 			if from != "" || to != "" || cacheDir != "" || noCache {
 				return usageErr("--from, --to, --cache-dir and --no-cache need --weekly")
@@ -100,7 +88,7 @@ history that never changes plans/ or a usage error.`,
 	c.Flags().StringVar(&ref, "ref", "", "read the plans at this git ref of the repository at DIR instead of the files on disk (with --weekly: the branch whose history is read, default main)")
 	c.Flags().BoolVar(&weekly, "weekly", false, "every contract's position at the end of each Friday, from the branch's history")
 	c.Flags().StringVar(&from, "from", "", "with --weekly: the first week is the one ending on the first Friday on or after this date (YYYY-MM-DD)")
-	c.Flags().StringVar(&cacheDir, "cache-dir", "", "with --weekly: where each commit's position is cached (default: the user cache directory's triangulate/contracts)")
+	c.Flags().StringVar(&cacheDir, "cache-dir", "", "with --weekly: the result cache's directory for each commit's position (default: the user cache directory's triangulate)")
 	c.Flags().BoolVar(&noCache, "no-cache", false, "with --weekly: read every commit afresh, reading and writing no cache")
 	c.Flags().StringVar(&to, "to", "", "with --weekly: the last week is the one ending on the first Friday on or after this date (YYYY-MM-DD)")
 	c.Flags().StringVarP(&format, "format", "f", "text", "output format: "+list(contractFormats))
@@ -240,7 +228,7 @@ func groupThousands(x float64) string {
 	return b.String()
 }
 
-func runWeekly(cmd *cobra.Command, args []string, opts contracts.WeeklyOptions, from, to, format string) error {
+func runWeekly(cmd *cobra.Command, args []string, opts contracts.WeeklyOptions, from, to, format, cacheDir string, noCache bool) error {
 	for _, d := range []struct {
 		flag, value string
 		into        *time.Time
@@ -263,7 +251,9 @@ func runWeekly(cmd *cobra.Command, args []string, opts contracts.WeeklyOptions, 
 		return &exitError{code: ExitInput, err: err}
 	}
 	defer repo.Close()
+	opts.Cache = openHistoryCache(cmd.ErrOrStderr(), cacheDir, noCache)
 	h, err := contracts.Weekly(cmd.Context(), repo, opts)
+	trimCache(cmd.ErrOrStderr(), opts.Cache)
 	if err != nil {
 		if ctxErr := cmd.Context().Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 			return err

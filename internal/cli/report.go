@@ -13,13 +13,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/triangulate-nhs/triangulate/internal/cache"
 	"github.com/triangulate-nhs/triangulate/internal/check"
 	"github.com/triangulate-nhs/triangulate/internal/contracts"
 	"github.com/triangulate-nhs/triangulate/internal/dashboard"
 	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
 	"github.com/triangulate-nhs/triangulate/internal/ledger"
 	"github.com/triangulate-nhs/triangulate/internal/plan"
-	"github.com/triangulate-nhs/triangulate/internal/resultcache"
 )
 
 func newReport() *cobra.Command {
@@ -138,7 +138,7 @@ cannot be written or a usage error.`,
 			in := dashboard.Input{Year: year, Set: res.Set, Findings: res.Findings, Registers: rules.Registers,
 				Occupancy: occ, Contracts: rows,
 				Source: dashboard.Source{Label: label, RepoURL: repoURL, Commit: commit}}
-			if err := readHistory(cmd, dir, ref, year, fromDate, &in); err != nil {
+			if err := readHistory(cmd, dir, ref, year, fromDate, opts.Cache, &in); err != nil {
 				return err
 			}
 			if err := dashboard.Write(out, in); err != nil {
@@ -178,7 +178,7 @@ var yearFlag = regexp.MustCompile(`^[0-9]{4}/[0-9]{2}$`)
 // A folder that is not a git repository, or a history that never changed a
 // plan, leaves them unread and says so; any other failure is an input
 // error.
-func readHistory(cmd *cobra.Command, dir, ref, year string, from time.Time, in *dashboard.Input) error {
+func readHistory(cmd *cobra.Command, dir, ref, year string, from time.Time, c *cache.Cache, in *dashboard.Input) error {
 	repo, err := gitrepo.Open(dir)
 	if err != nil {
 		if ref != "" {
@@ -192,7 +192,7 @@ func readHistory(cmd *cobra.Command, dir, ref, year string, from time.Time, in *
 	if branch == "" {
 		branch = "HEAD"
 	}
-	l, err := ledger.Read(cmd.Context(), repo, ledger.Options{Ref: branch, Year: year, MaxFileSize: plan.DefaultMaxFileSize})
+	l, err := ledger.Read(cmd.Context(), repo, ledger.Options{Ref: branch, Year: year, MaxFileSize: plan.DefaultMaxFileSize, Cache: c, CheckCache: c})
 	switch {
 	case errors.Is(err, ledger.ErrNoSubmissions):
 		fmt.Fprintf(cmd.ErrOrStderr(), "triangulate: no commit on %s changes a plan: no submissions to show\n", branch)
@@ -201,11 +201,7 @@ func readHistory(cmd *cobra.Command, dir, ref, year string, from time.Time, in *
 	default:
 		in.Ledger = l
 	}
-	wopts := contracts.WeeklyOptions{Ref: branch, From: from, MaxFileSize: plan.DefaultMaxFileSize}
-	// Each commit's position is cached where `contracts --weekly` keeps it.
-	if base, err := resultcache.Dir(); err == nil {
-		wopts.CacheDir = filepath.Join(base, "contracts")
-	}
+	wopts := contracts.WeeklyOptions{Ref: branch, From: from, MaxFileSize: plan.DefaultMaxFileSize, Cache: c, CheckCache: c}
 	h, err := contracts.Weekly(cmd.Context(), repo, wopts)
 	switch {
 	case errors.Is(err, contracts.ErrNoPlanHistory):

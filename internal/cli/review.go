@@ -73,6 +73,7 @@ func newReview() *cobra.Command { return newReviewWith(osReviewEnv()) }
 func newReviewWith(env reviewEnv) *cobra.Command {
 	var (
 		local    bool
+		noCache  bool
 		dir      string
 		repoName string
 		prNumber int
@@ -115,6 +116,12 @@ which).`,
 			}
 			ctx := cmd.Context()
 			opts := review.Options{Check: check.Options{Today: env.Now()}}
+			if !noCache {
+				// Only the submission branch's own rules use the cache:
+				// rules a pull request proposes are evaluated in the
+				// sandbox, which never sees it.
+				opts.Check.Cache = openCache(cmd.ErrOrStderr(), true)
+			}
 			w := cmd.OutOrStdout()
 			if local {
 				if len(args) != 2 {
@@ -203,6 +210,7 @@ which).`,
 			return gateExit(r)
 		},
 	}
+	c.Flags().BoolVar(&noCache, "no-cache", false, "neither read nor write the result cache in the user cache directory")
 	c.Flags().BoolVar(&local, "local", false, "print the review of BASE..HEAD as markdown instead of posting it")
 	c.Flags().StringVarP(&dir, "dir", "C", ".", "the local git repository holding the commits")
 	c.Flags().StringVar(&repoName, "repo", "", "GitHub repository OWNER/NAME (default: from the Actions event)")

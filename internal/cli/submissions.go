@@ -60,7 +60,7 @@ year, an unknown organisation or a usage error.`,
 			if !slices.Contains(submissionFormats, format) {
 				return usageErr("unknown --format %q: use one of %s", format, list(submissionFormats))
 			}
-			opts := ledger.Options{Ref: ref, Year: year, Org: org, CacheDir: cacheDir, NoCache: noCache, MaxFileSize: maxSize, NoGates: tags}
+			opts := ledger.Options{Ref: ref, Year: year, Org: org, MaxFileSize: maxSize, NoGates: tags}
 			if year != "" {
 				if _, ok := ledger.NormaliseYear(year); !ok {
 					return usageErr("--year %q: want YYYY/YY or YYYY-YY, e.g. 2019/20", year)
@@ -82,7 +82,11 @@ year, an unknown organisation or a usage error.`,
 				return &exitError{code: ExitInput, err: err}
 			}
 			defer repo.Close()
+			if !tags {
+				opts.Cache = openHistoryCache(cmd.ErrOrStderr(), cacheDir, noCache)
+			}
 			l, err := ledger.Read(cmd.Context(), repo, opts)
+			trimCache(cmd.ErrOrStderr(), opts.Cache)
 			if err != nil {
 				if errors.Is(err, cmd.Context().Err()) && cmd.Context().Err() != nil {
 					return err
@@ -113,7 +117,7 @@ year, an unknown organisation or a usage error.`,
 	c.Flags().StringVarP(&format, "format", "f", "text", "output format: "+list(submissionFormats))
 	c.Flags().BoolVar(&tags, "tags", false, "print the submission tags not yet created, one \"TAG COMMIT\" per line")
 	c.Flags().BoolVar(&noCache, "no-cache", false, "recompute every gate result, reading and writing no cache")
-	c.Flags().StringVar(&cacheDir, "cache-dir", "", "where gate results are cached (default: the user cache directory's triangulate/ledger)")
+	c.Flags().StringVar(&cacheDir, "cache-dir", "", "the result cache's directory for gate results (default: the user cache directory's triangulate)")
 	c.Flags().Int64Var(&maxSize, "max-file-size", plan.DefaultMaxFileSize, "largest plan file accepted, in bytes")
 	return c
 }

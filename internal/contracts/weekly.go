@@ -1,7 +1,6 @@
 package contracts
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,8 +9,9 @@ import (
 	"time"
 	_ "time/tzdata" // Friday ends at midnight in London wherever the tool runs
 
-	"github.com/triangulate-nhs/triangulate/internal/resultcache"
+	"github.com/triangulate-nhs/triangulate/internal/check"
 
+	"github.com/triangulate-nhs/triangulate/internal/cache"
 	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
 	"github.com/triangulate-nhs/triangulate/internal/plan"
 )
@@ -45,10 +45,37 @@ type WeeklyOptions struct {
 	To time.Time
 	// MaxFileSize bounds one plan file (0: plan.DefaultMaxFileSize).
 	MaxFileSize int64
-	// CacheDir, when set, keeps each commit's position between runs (see
-	// resultcache), keyed by commit and Version ("" is the running tool's
-	// build). Unset, every commit is read afresh.
-	CacheDir, Version string
+	// Cache, when set, keeps each commit's position between runs, keyed by
+	// Version and the commit; a damaged or foreign entry is read afresh and
+	// rewritten. Nil reads every commit afresh and keeps nothing. Trimming
+	// it after the run is the caller's (cache.Cache.Trim).
+	Cache *cache.Cache
+	// CheckCache, when set, is the check's own cache of plan-file results
+	// (keyed by the rules and the file's bytes): commits that share plan
+	// files read each once, and a report reuses what its check read.
+	CheckCache *cache.Cache
+	// Version names the code that reads positions; an entry written under
+	// another version is never read. "" is the running program's build
+	// (cache.Program).
+	Version string
+}
+
+// positionKind names the kind of result in cache keys; a change to Week's
+// shape changes it, though a new build of the program already misses.
+const positionKind = "contracts-position/1"
+
+// positionCache is opts' cache and the version its keys name; nil when the
+// running program cannot be identified, as results not tied to the code
+// computing them are not kept.
+func positionCache(opts WeeklyOptions) (*cache.Cache, []byte) {
+	if opts.Version != "" {
+		return opts.Cache, []byte(opts.Version)
+	}
+	prog, err := cache.Program()
+	if err != nil {
+		return nil, nil
+	}
+	return opts.Cache, prog
 }
 
 // WeekRow is one contract's position at the end of one week.
@@ -157,11 +184,8 @@ func Weekly(ctx context.Context, repo *gitrepo.Repo, opts WeeklyOptions) (*Histo
 		since time.Time
 	}
 	last := map[rowKey]seen{}
-	cache := map[string]Week{}
-	var disk resultcache.Cache
-	if opts.CacheDir != "" {
-		disk = resultcache.Cache{Dir: opts.CacheDir, Version: cmp.Or(opts.Version, resultcache.ToolVersion())}
-	}
+	read := map[string]Week{}
+	disk, version := positionCache(opts)
 	at := -1 // the last commit of the history main had by the week's end
 	for fri := walk; !fri.After(end); fri = fri.AddDate(0, 0, 7) {
 		if err := ctx.Err(); err != nil {
@@ -174,14 +198,17 @@ func Weekly(ctx context.Context, repo *gitrepo.Repo, opts WeeklyOptions) (*Histo
 		w := Week{Friday: fri.Format(time.DateOnly), Contracts: []WeekRow{}}
 		if at >= 0 {
 			c := log[at].Commit
-			pos, ok := cache[c.Hash]
-			if !ok && !disk.Load(c.Hash, &pos) {
-				if pos, err = positionAt(ctx, c, opts.MaxFileSize); err != nil {
-					return nil, err
+			pos, ok := read[c.Hash]
+			if !ok {
+				key := cache.NewKey(version, []byte(positionKind), []byte(c.Hash))
+				if !disk.GetJSON(key, &pos) {
+					if pos, err = positionAt(ctx, c, opts.MaxFileSize, opts.CheckCache); err != nil {
+						return nil, err
+					}
+					_ = disk.PutJSON(key, pos) // a cache that cannot be written costs time, not correctness
 				}
-				_ = disk.Store(c.Hash, pos) // a cache that cannot be written costs time, not correctness
+				read[c.Hash] = pos
 			}
-			cache[c.Hash] = pos
 			w.Commit, w.Error = c.Hash, pos.Error
 			for _, r := range pos.Contracts {
 				k := rowKey{r.Year, r.Provider, r.Commissioner}
@@ -215,12 +242,12 @@ func weeksBetween(a, b time.Time) int {
 // positionAt reads the contracts at one commit with its own schema. A
 // commit whose plans cannot be read is a week with Error set; only an
 // interrupted run is an error.
-func positionAt(ctx context.Context, c gitrepo.Commit, maxSize int64) (Week, error) {
+func positionAt(ctx context.Context, c gitrepo.Commit, maxSize int64, checks *cache.Cache) (Week, error) {
 	fsys, err := c.FS()
 	if err != nil {
 		return Week{Error: err.Error(), Contracts: []WeekRow{}}, nil
 	}
-	rows, err := positionIn(ctx, fsys, maxSize)
+	rows, err := positionIn(ctx, fsys, maxSize, checks)
 	if ctx.Err() != nil {
 		return Week{}, ctx.Err()
 	}
@@ -234,7 +261,7 @@ func positionAt(ctx context.Context, c gitrepo.Commit, maxSize int64) (Week, err
 	return Week{Contracts: out}, nil
 }
 
-func positionIn(ctx context.Context, fsys fs.FS, maxSize int64) ([]Row, error) {
+func positionIn(ctx context.Context, fsys fs.FS, maxSize int64, checks *cache.Cache) ([]Row, error) {
 	schema, err := plan.LoadSchema(fsys)
 	if err != nil {
 		return nil, err
@@ -242,7 +269,13 @@ func positionIn(ctx context.Context, fsys fs.FS, maxSize int64) ([]Row, error) {
 	if maxSize == 0 {
 		maxSize = plan.DefaultMaxFileSize
 	}
-	set, err := schema.LoadContext(ctx, fsys, plan.Options{MaxFileSize: maxSize})
+	po := plan.Options{MaxFileSize: maxSize}
+	if checks != nil {
+		if salt, err := check.RulesHash(fsys); err == nil {
+			po.Cache, po.CacheSalt = checks, salt
+		}
+	}
+	set, err := schema.LoadContext(ctx, fsys, po)
 	if errors.Is(err, plan.ErrNoPlans) {
 		return nil, nil
 	}

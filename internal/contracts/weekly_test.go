@@ -5,11 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
-
-	"github.com/triangulate-nhs/triangulate/internal/resultcache"
 
 	"github.com/go-git/go-billy/v5/memfs"
 	"github.com/go-git/go-git/v5"
@@ -17,6 +18,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/memory"
 
+	"github.com/triangulate-nhs/triangulate/internal/cache"
 	"github.com/triangulate-nhs/triangulate/internal/contracts"
 	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
 	"github.com/triangulate-nhs/triangulate/internal/testutil"
@@ -162,39 +164,145 @@ func TestWeeklyRefusals(t *testing.T) {
 	}
 }
 
-// TestWeeklyCache: with a cache directory each commit's position is read
-// once and then taken from the cache.
+// TestWeeklyCache: with a cache each commit's position is read once and
+// then taken from the cache; an entry that is damaged, another commit's or
+// another version's is read afresh.
 func TestWeeklyCache(t *testing.T) {
 	g := testutil.NewGit(t)
 	shas := testutil.SubmissionHistory(g)
 	repo := gitrepo.Wrap(g.Repo)
-	dir := t.TempDir()
-	opts := contracts.WeeklyOptions{CacheDir: dir, Version: "test"}
-	first, err := contracts.Weekly(context.Background(), repo, opts)
+	first, err := contracts.Weekly(context.Background(), repo, contracts.WeeklyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if files, _ := filepath.Glob(filepath.Join(dir, "*.json")); len(files) != 4 {
-		t.Errorf("%d entries, want one per distinct commit (4)", len(files))
+	// planted is the entry a run with Version "test" reads for shas[0]:
+	// what the cache holds is what the next run shows.
+	const planted = "from the cache"
+	plantedKey := cache.NewKey([]byte("test"), []byte("contracts-position/1"), []byte(shas[0]))
+	tests := []struct {
+		name    string
+		version string
+		damage  func(t *testing.T, c *cache.Cache, entries []string)
+		// hits counts the entries read; from shas[0] they show planted.
+		hits       int
+		showsPlant bool
+	}{
+		{"as written", "test", nil, 4, false},
+		{"another version", "other", nil, 0, false},
+		{"truncated", "test", func(t *testing.T, _ *cache.Cache, entries []string) {
+			for _, f := range entries {
+				b, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(f, b[:len(b)/2], 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}, 0, false},
+		{"planted", "test", func(t *testing.T, c *cache.Cache, _ []string) {
+			if err := c.PutJSON(plantedKey, contracts.Week{Error: planted, Contracts: []contracts.WeekRow{}}); err != nil {
+				t.Fatal(err)
+			}
+		}, 4, true},
+		{"another commit's entry", "test", func(t *testing.T, c *cache.Cache, entries []string) {
+			if err := c.PutJSON(plantedKey, contracts.Week{Error: planted, Contracts: []contracts.WeekRow{}}); err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(filepath.Join(c.Dir(), fmt.Sprintf("%x", plantedKey)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range entries {
+				if err := os.WriteFile(f, b, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}, 1, true},
 	}
-	again, err := contracts.Weekly(context.Background(), repo, opts)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if _, err := contracts.Weekly(context.Background(), repo, contracts.WeeklyOptions{Cache: open(t, dir), Version: "test"}); err != nil {
+				t.Fatal(err)
+			}
+			c := open(t, dir)
+			entries, _ := filepath.Glob(filepath.Join(c.Dir(), "*"))
+			if len(entries) != 4 {
+				t.Fatalf("%d entries, want one per distinct commit (4)", len(entries))
+			}
+			if tc.damage != nil {
+				tc.damage(t, c, entries)
+			}
+			c = open(t, dir)
+			h, err := contracts.Weekly(context.Background(), repo, contracts.WeeklyOptions{Cache: c, Version: tc.version})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s := c.Stats(); s.Hits != int64(tc.hits) || s.Hits+s.Misses != 4 {
+				t.Errorf("stats %+v, want %d hits of 4 lookups", s, tc.hits)
+			}
+			if !tc.showsPlant {
+				a, _ := json.Marshal(first)
+				b, _ := json.Marshal(h)
+				if !bytes.Equal(a, b) {
+					t.Error("the run differs from one without a cache")
+				}
+				return
+			}
+			// A planted position changes the weeks after it too (what
+			// moved, and when); each week's own position is either the
+			// planted one or read afresh.
+			plantedWeeks := 0
+			for i, w := range h.Weeks {
+				want := first.Weeks[i]
+				if w.Commit == shas[0] {
+					want.Error, want.Contracts = planted, nil
+					plantedWeeks++
+				}
+				if w.Commit != want.Commit || w.Error != want.Error || len(w.Contracts) != len(want.Contracts) {
+					t.Errorf("week %s: commit %.12s, error %q, %d contracts; want %.12s, %q, %d",
+						w.Friday, w.Commit, w.Error, len(w.Contracts), want.Commit, want.Error, len(want.Contracts))
+				}
+			}
+			if plantedWeeks == 0 {
+				t.Errorf("no week at %.12s to show the planted position", shas[0])
+			}
+		})
+	}
+}
+
+func open(t *testing.T, dir string) *cache.Cache {
+	t.Helper()
+	c, err := cache.Open(dir, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, _ := json.Marshal(first)
-	b, _ := json.Marshal(again)
-	if !bytes.Equal(a, b) {
-		t.Error("the cached run differs")
-	}
-	// The entry is what the next run reads.
-	if err := (resultcache.Cache{Dir: dir, Version: "test"}).Store(shas[0], contracts.Week{Error: "from the cache", Contracts: []contracts.WeekRow{}}); err != nil {
+	return c
+}
+
+// TestWeeklyCheckCache: with the check's cache of plan files, the weekly
+// history is the same, and a second run reads plan files from it.
+func TestWeeklyCheckCache(t *testing.T) {
+	g := testutil.NewGit(t)
+	testutil.SubmissionHistory(g)
+	repo := gitrepo.Wrap(g.Repo)
+	plain, err := contracts.Weekly(context.Background(), repo, contracts.WeeklyOptions{})
+	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := contracts.Weekly(context.Background(), repo, opts)
-	if err != nil || h.Weeks[0].Error != "from the cache" {
-		t.Errorf("first week %+v (%v), want the cached entry", h.Weeks[0], err)
-	}
-	if h, err := contracts.Weekly(context.Background(), repo, contracts.WeeklyOptions{}); err != nil || h.Weeks[0].Error != "" {
-		t.Errorf("without a cache directory the cache was read: %+v", h.Weeks[0])
+	checks := open(t, t.TempDir())
+	for run := range 2 {
+		hits := checks.Stats().Hits
+		h, err := contracts.Weekly(context.Background(), repo, contracts.WeeklyOptions{CheckCache: checks})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(plain, h) {
+			t.Errorf("run %d: the history with the check's cache differs from the history without", run)
+		}
+		if run == 1 && checks.Stats().Hits == hits {
+			t.Error("the second run read no plan file from the check's cache")
+		}
 	}
 }

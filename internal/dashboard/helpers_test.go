@@ -61,7 +61,7 @@ func withHistory(t testing.TB, asOf time.Time) (dashboard.Input, fs.FS) {
 		t.Fatal(err)
 	}
 	in := judged(t, fsys)
-	in.Ledger, err = ledger.Read(ctx, repo, ledger.Options{Ref: "main", AsOf: asOf, NoCache: true})
+	in.Ledger, err = ledger.Read(ctx, repo, ledger.Options{Ref: "main", AsOf: asOf})
 	if err != nil {
 		t.Fatal(err)
 	}

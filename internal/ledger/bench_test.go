@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/triangulate-nhs/triangulate/internal/cache"
 	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
 	"github.com/triangulate-nhs/triangulate/internal/ledger"
 	"github.com/triangulate-nhs/triangulate/internal/testutil"
@@ -16,16 +17,19 @@ func BenchmarkRead(b *testing.B) {
 	g := testutil.NewGit(b)
 	testutil.SubmissionHistory(g)
 	repo := gitrepo.Wrap(g.Repo)
-	warm := b.TempDir()
-	if _, err := ledger.Read(context.Background(), repo, ledger.Options{CacheDir: warm, Version: "bench"}); err != nil {
+	warm, err := cache.Open(b.TempDir(), 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := ledger.Read(context.Background(), repo, ledger.Options{Cache: warm, Version: "bench"}); err != nil {
 		b.Fatal(err)
 	}
 	for _, bc := range []struct {
 		name string
 		opts ledger.Options
 	}{
-		{"computed", ledger.Options{NoCache: true}},
-		{"cached", ledger.Options{CacheDir: warm, Version: "bench"}},
+		{"computed", ledger.Options{}},
+		{"cached", ledger.Options{Cache: warm, Version: "bench"}},
 		{"tags-only", ledger.Options{NoGates: true}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {

@@ -5,25 +5,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 
+	"github.com/triangulate-nhs/triangulate/internal/cache"
 	"github.com/triangulate-nhs/triangulate/internal/check"
 	"github.com/triangulate-nhs/triangulate/internal/finding"
 	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
 	"github.com/triangulate-nhs/triangulate/internal/plan"
-	"github.com/triangulate-nhs/triangulate/internal/resultcache"
 )
 
-// DefaultCacheDir is where gate results are kept between runs:
-// <user cache dir>/triangulate/ledger.
-func DefaultCacheDir() (string, error) {
-	base, err := resultcache.Dir()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(base, "ledger"), nil
-}
+// gateKind names the kind of result in cache keys; a change to atCommit's
+// shape changes it, though a new build of the program already misses.
+const gateKind = "ledger-gates/1"
 
 // orgResult is one organisation's status and gate at one commit.
 type orgResult struct {
@@ -49,28 +42,35 @@ func (a *atCommit) org(year, org string) orgResult {
 
 // gates computes and caches gate results by commit.
 type gates struct {
-	cache    resultcache.Cache
+	cache    *cache.Cache // nil: every result is computed
+	checks   *cache.Cache // the check's own cache; nil: none
+	version  []byte
 	maxSize  int64
 	computed int
 	cached   int
 }
 
 func newGates(opts Options) *gates {
-	g := &gates{maxSize: cmp.Or(opts.MaxFileSize, plan.DefaultMaxFileSize)}
-	if opts.NoCache {
-		return g
-	}
-	g.cache = resultcache.Cache{Dir: opts.CacheDir, Version: cmp.Or(opts.Version, resultcache.ToolVersion())}
-	if g.cache.Dir == "" {
-		// No cache directory: every result is computed.
-		g.cache.Dir, _ = DefaultCacheDir()
+	g := &gates{maxSize: cmp.Or(opts.MaxFileSize, plan.DefaultMaxFileSize), cache: opts.Cache, checks: opts.CheckCache, version: []byte(opts.Version)}
+	if opts.Version == "" {
+		prog, err := cache.Program()
+		if err != nil {
+			// Results that cannot be tied to the code computing them
+			// are not kept.
+			g.cache = nil
+		}
+		g.version = prog
 	}
 	return g
 }
 
+func (g *gates) key(c gitrepo.Commit) cache.Key {
+	return cache.NewKey(g.version, []byte(gateKind), []byte(c.Hash))
+}
+
 func (g *gates) at(ctx context.Context, c gitrepo.Commit) (*atCommit, error) {
 	var r atCommit
-	if g.cache.Load(c.Hash, &r) && r.Orgs != nil {
+	if g.cache.GetJSON(g.key(c), &r) && r.Orgs != nil {
 		g.cached++
 		return &r, nil
 	}
@@ -79,7 +79,7 @@ func (g *gates) at(ctx context.Context, c gitrepo.Commit) (*atCommit, error) {
 		return nil, err
 	}
 	g.computed++
-	_ = g.cache.Store(c.Hash, res) // a cache that cannot be written costs time, not correctness
+	_ = g.cache.PutJSON(g.key(c), res) // a cache that cannot be written costs time, not correctness
 	return res, nil
 }
 
@@ -99,7 +99,7 @@ func (g *gates) compute(ctx context.Context, c gitrepo.Commit) (*atCommit, error
 	if err != nil {
 		return fail(err)
 	}
-	opts := check.Options{MaxFileSize: g.maxSize, Today: c.When}
+	opts := check.Options{MaxFileSize: g.maxSize, Today: c.When, Cache: g.checks}
 	rules, err := check.LoadRules(ctx, fsys, opts)
 	if err != nil {
 		return fail(fmt.Errorf("load rules: %w", err))

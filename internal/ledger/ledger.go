@@ -27,6 +27,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/triangulate-nhs/triangulate/internal/cache"
 	"github.com/triangulate-nhs/triangulate/internal/contracts"
 	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
 	"github.com/triangulate-nhs/triangulate/internal/plan"
@@ -69,13 +70,20 @@ type Options struct {
 	// yet submitted, and a deadline is missed only once AsOf is past it.
 	// Zero: now.
 	AsOf time.Time
-	// CacheDir holds gate results by commit; "" is DefaultCacheDir().
-	CacheDir string
-	// NoCache recomputes every gate result and writes none.
-	NoCache bool
-	// Version names the rules the gate results were computed with; a
+	// Cache, when set, keeps each commit's gate results between runs,
+	// keyed by Version and the commit; a damaged or foreign entry is
+	// recomputed and rewritten. Nil computes every one and keeps none.
+	// Trimming it after the run is the caller's (cache.Cache.Trim).
+	Cache *cache.Cache
+	// CheckCache, when set, is the check's own result cache (plan files
+	// and policy findings keyed by the rules and the files' bytes) for the
+	// checks the ledger runs: commits that share files share their work,
+	// and a report reuses what its own check just computed. Waivers are
+	// applied after it, as of each commit's date.
+	CheckCache *cache.Cache
+	// Version names the code the gate results were computed with; a
 	// cached result from another version is recomputed. "" is the running
-	// tool's build (resultcache.ToolVersion).
+	// program's build (cache.Program).
 	Version string
 	// MaxFileSize bounds one plan file (0: plan.DefaultMaxFileSize).
 	MaxFileSize int64

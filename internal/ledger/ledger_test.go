@@ -3,6 +3,7 @@ package ledger_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,7 +12,9 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/google/go-cmp/cmp"
 
+	"github.com/triangulate-nhs/triangulate/internal/cache"
 	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
 	"github.com/triangulate-nhs/triangulate/internal/ledger"
 	"github.com/triangulate-nhs/triangulate/internal/testutil"
@@ -31,15 +34,22 @@ func history(t *testing.T) (*testutil.Git, []string) {
 
 func read(t *testing.T, g *testutil.Git, opts ledger.Options) *ledger.Ledger {
 	t.Helper()
-	if opts.CacheDir == "" {
-		opts.CacheDir = t.TempDir()
-	}
 	opts.Version = "test"
 	l, err := ledger.Read(context.Background(), gitrepo.Wrap(g.Repo), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return l
+}
+
+// openCache opens the cache in dir as a separate run would.
+func openCache(t *testing.T, dir string) *cache.Cache {
+	t.Helper()
+	c, err := cache.Open(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func entry(t *testing.T, l *ledger.Ledger, year, org string) ledger.Entry {
@@ -186,8 +196,8 @@ func TestLedgerTags(t *testing.T) {
 func TestLedgerCache(t *testing.T) {
 	g, _ := history(t)
 	dir := t.TempDir()
-	first := read(t, g, ledger.Options{CacheDir: dir})
-	again := read(t, g, ledger.Options{CacheDir: dir})
+	first := read(t, g, ledger.Options{Cache: openCache(t, dir)})
+	again := read(t, g, ledger.Options{Cache: openCache(t, dir)})
 	if again.Computed != 0 || again.Cached != 4 {
 		t.Errorf("second run computed %d cached %d, want 0 and 4", again.Computed, again.Cached)
 	}
@@ -196,15 +206,15 @@ func TestLedgerCache(t *testing.T) {
 	}) {
 		t.Errorf("cached ledger differs")
 	}
-	// A corrupt entry (truncated, or its result edited) is recomputed.
-	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	files, _ := filepath.Glob(filepath.Join(openCache(t, dir).Dir(), "*"))
 	if len(files) != 4 {
 		t.Fatalf("cache holds %d entries, want 4", len(files))
 	}
-	// One file truncated, one with a result edited to pass (still valid
-	// JSON: only the checksum tells).
-	truncated, edited := "", ""
-	for _, f := range files {
+	// One entry truncated, one with a result edited to pass (still valid
+	// JSON: only the checksum tells), and one replaced by another commit's
+	// entry: each is recomputed, and only the fourth is read.
+	truncated, edited, foreign := "", "", ""
+	for i, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
@@ -216,6 +226,11 @@ func TestLedgerCache(t *testing.T) {
 		case truncated == "":
 			truncated = f
 			b = b[:len(b)/2]
+		case foreign == "":
+			foreign = f
+			if b, err = os.ReadFile(files[(i+1)%len(files)]); err != nil {
+				t.Fatal(err)
+			}
 		default:
 			continue
 		}
@@ -223,26 +238,23 @@ func TestLedgerCache(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if truncated == "" || edited == "" {
-		t.Fatal("no entry to corrupt")
+	if truncated == "" || edited == "" || foreign == "" {
+		t.Fatal("no entry to damage")
 	}
-	if l := read(t, g, ledger.Options{CacheDir: dir}); l.Computed != 2 || l.Cached != 2 {
-		t.Errorf("after corruption computed %d cached %d, want 2 and 2", l.Computed, l.Cached)
+	if l := read(t, g, ledger.Options{Cache: openCache(t, dir)}); l.Computed != 3 || l.Cached != 1 {
+		t.Errorf("after damage computed %d cached %d, want 3 and 1", l.Computed, l.Cached)
+	}
+	if l := read(t, g, ledger.Options{Cache: openCache(t, dir)}); l.Computed != 0 || l.Cached != 4 {
+		t.Errorf("damaged entries not rewritten: computed %d cached %d, want 0 and 4", l.Computed, l.Cached)
 	}
 	// Another version of the rules never reads these entries.
-	opts := ledger.Options{CacheDir: dir}
-	opts.Version = "other"
-	l, err := ledger.Read(context.Background(), gitrepo.Wrap(g.Repo), opts)
+	l, err := ledger.Read(context.Background(), gitrepo.Wrap(g.Repo), ledger.Options{Cache: openCache(t, dir), Version: "other"})
 	if err != nil || l.Computed != 4 {
 		t.Errorf("other version computed %d (%v), want 4", l.Computed, err)
 	}
-	// --no-cache neither reads nor writes.
-	empty := t.TempDir()
-	if l := read(t, g, ledger.Options{CacheDir: empty, NoCache: true}); l.Computed != 4 {
-		t.Errorf("no-cache computed %d", l.Computed)
-	}
-	if files, _ := filepath.Glob(filepath.Join(empty, "*")); len(files) != 0 {
-		t.Errorf("no-cache wrote %v", files)
+	// Without a cache every result is computed.
+	if l := read(t, g, ledger.Options{}); l.Computed != 4 || l.Cached != 0 {
+		t.Errorf("without a cache computed %d cached %d, want 4 and 0", l.Computed, l.Cached)
 	}
 }
 
@@ -262,7 +274,6 @@ func TestLedgerRefusals(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tc.opts.NoCache = true
 			if _, err := ledger.Read(context.Background(), repo, tc.opts); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want one mentioning %q", err, tc.want)
 			}
@@ -283,4 +294,42 @@ func TestPullRequest(t *testing.T) {
 			t.Errorf("PullRequest(%q) = %d, want %d", msg, got, want)
 		}
 	}
+}
+
+// TestLedgerCheckCache: with the check's own cache, the gates the ledger
+// computes are the same as without it, and a second ledger (its own gate
+// results not kept) takes the plans' and policies' results from it.
+func TestLedgerCheckCache(t *testing.T) {
+	g, _ := history(t)
+	plain := read(t, g, ledger.Options{})
+	checks := openCache(t, t.TempDir())
+	first := read(t, g, ledger.Options{CheckCache: checks})
+	if s := checks.Stats(); s.Writes == 0 {
+		t.Fatalf("the checks wrote nothing to their cache: %+v", s)
+	}
+	hits := checks.Stats().Hits
+	again := read(t, g, ledger.Options{CheckCache: checks})
+	if checks.Stats().Hits == hits {
+		t.Error("a second ledger took nothing from the check's cache")
+	}
+	if again.Computed != first.Computed {
+		t.Errorf("second ledger computed %d gates, want %d: the check's cache must not stand in for the ledger's", again.Computed, first.Computed)
+	}
+	for _, l := range []*ledger.Ledger{first, again} {
+		if !cmp.Equal(gatesOf(plain), gatesOf(l)) {
+			t.Errorf("gates with the check's cache differ:\n%s", cmp.Diff(gatesOf(plain), gatesOf(l)))
+		}
+	}
+}
+
+// gatesOf lists each version's gate result.
+func gatesOf(l *ledger.Ledger) []string {
+	var out []string
+	for _, e := range l.Entries {
+		for _, v := range e.Versions {
+			out = append(out, fmt.Sprintf("%s %s v%d %+v", e.Year, e.Org, v.N, v.Gate))
+		}
+		out = append(out, fmt.Sprintf("%s %s now %v", e.Year, e.Org, e.Submittable))
+	}
+	return out
 }
