@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/go-git/go-billy/v5"
@@ -61,12 +62,27 @@ func NewGitDir(t testing.TB) (*Git, string) {
 
 func newGit(t testing.TB, r *git.Repository) *Git {
 	t.Helper()
+	return seedGit(t, r, RepoFS(t))
+}
+
+// NewGitOf is NewGit with src (a generated England, say) as the first
+// commit on main instead of the shipped repository.
+func NewGitOf(t testing.TB, src fstest.MapFS) *Git {
+	t.Helper()
+	r, err := git.InitWithOptions(memory.NewStorage(), memfs.New(), git.InitOptions{DefaultBranch: plumbing.Main})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seedGit(t, r, src)
+}
+
+func seedGit(t testing.TB, r *git.Repository, src fstest.MapFS) *Git {
+	t.Helper()
 	wt, err := r.Worktree()
 	if err != nil {
 		t.Fatal(err)
 	}
 	g := &Git{t: t, Repo: r, FS: wt.Filesystem, wt: wt, clock: time.Date(2019, 3, 1, 9, 0, 0, 0, time.UTC)}
-	src := RepoFS(t)
 	names := make([]string, 0, len(src))
 	for name := range src {
 		names = append(names, name)
