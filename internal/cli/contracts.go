@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/triangulate-nhs/triangulate/internal/contracts"
 	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
 	"github.com/triangulate-nhs/triangulate/internal/plan"
+	"github.com/triangulate-nhs/triangulate/internal/report"
 )
 
 var contractFormats = []string{"text", "csv", "json"}
@@ -178,20 +178,14 @@ func moneyText(s *contracts.Side) string {
 	if s == nil {
 		return "-"
 	}
-	return "£" + groupThousands(s.Value) + "k"
+	return "£" + report.Whole(s.Value) + "k"
 }
 
 func gapText(g *float64) string {
 	if g == nil {
 		return "-"
 	}
-	if *g > 0 {
-		return "+£" + groupThousands(*g) + "k"
-	}
-	if *g < 0 {
-		return "-£" + groupThousands(-*g) + "k"
-	}
-	return "£0k"
+	return report.SignedMoney(*g)
 }
 
 func widestText(r contracts.Row) string {
@@ -206,26 +200,7 @@ func widestText(r contracts.Row) string {
 	if g < 0 {
 		sign, g = "-", -g
 	}
-	return fmt.Sprintf("%s %s%s", r.WidestLine, sign, groupThousands(g))
-}
-
-// thousands prints a whole number with comma separators; plan figures in
-// these fields are whole (£000 and counts).
-func groupThousands(x float64) string {
-	s := strconv.FormatFloat(math.Round(x), 'f', 0, 64)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
+	return fmt.Sprintf("%s %s%s", r.WidestLine, sign, report.Whole(g))
 }
 
 func runWeekly(cmd *cobra.Command, args []string, opts contracts.WeeklyOptions, from, to, format, cacheDir string, noCache bool) error {

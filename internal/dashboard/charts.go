@@ -3,8 +3,9 @@ package dashboard
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
+
+	"github.com/triangulate-nhs/triangulate/internal/report"
 )
 
 // Charts are inline SVG, laid out here and drawn by the page templates, so
@@ -124,48 +125,21 @@ func niceTicks(lo, hi float64, n int) []float64 {
 	return out
 }
 
-// num prints a figure whole with thousands separators.
-func num(x float64) string {
-	s := strconv.FormatFloat(math.Round(x), 'f', 0, 64)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg && b.String() != "0" {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
-// money prints £000 as "£1,234k" or "-£1,234k".
-func money(x float64) string {
-	if math.Round(x) < 0 {
-		return "-£" + num(-x) + "k"
-	}
-	return "£" + num(x) + "k"
-}
-
+// moneyPtr prints a figure in £000 that a plan may not state.
 func moneyPtr(x *float64) string {
 	if x == nil {
 		return "n/a"
 	}
-	return money(*x)
+	return report.Money(*x)
 }
 
-// signedMoney prints a gap with its sign: "+£12k", "-£3k", "£0k".
+// signedMoney prints a gap with its sign ("+£12k", "-£3k", "£0k"), "-"
+// for none.
 func signedMoney(x *float64) string {
-	switch {
-	case x == nil:
+	if x == nil {
 		return "-"
-	case math.Round(*x) > 0:
-		return "+" + money(*x)
 	}
-	return money(*x)
+	return report.SignedMoney(*x)
 }
 
 // shortGap prints a gap in £m to one decimal for a matrix cell.
@@ -211,7 +185,7 @@ func bedsChart(o *orgView) *lineChart {
 			need[i] = m.BedDays / float64(m.Days)
 		}
 		hi = max(hi, open[i], need[i])
-		c.Table.Rows = append(c.Table.Rows, []string{monthNames[i], num(open[i]), num(need[i]), pct(m.Pct)})
+		c.Table.Rows = append(c.Table.Rows, []string{monthNames[i], report.Whole(open[i]), report.Whole(need[i]), pct(m.Pct)})
 	}
 	// Whole beds: an axis never shows fractions, even for a trust with
 	// none open.
@@ -220,7 +194,7 @@ func bedsChart(o *orgView) *lineChart {
 	y := func(v float64) float64 { return c.Base - (c.Base-c.Top)*v/top }
 	x := func(i int) float64 { return c.Left + (c.Right-c.Left)*(float64(i)+0.5)/12 }
 	for _, t := range ticks {
-		c.YTicks = append(c.YTicks, tick{y(t), num(t)})
+		c.YTicks = append(c.YTicks, tick{y(t), report.Whole(t)})
 	}
 	for i := range 12 {
 		c.XTicks = append(c.XTicks, tick{x(i), monthNames[i]})
@@ -230,7 +204,7 @@ func bedsChart(o *orgView) *lineChart {
 		var pts []string
 		for i, v := range vs {
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(i), y(v)))
-			s.Marks = append(s.Marks, mark{x(i), y(v), fmt.Sprintf("%s, %s: %s", name, monthNames[i], num(v))})
+			s.Marks = append(s.Marks, mark{x(i), y(v), fmt.Sprintf("%s, %s: %s", name, monthNames[i], report.Whole(v))})
 		}
 		s.Points = strings.Join(pts, " ")
 		return s
@@ -241,7 +215,7 @@ func bedsChart(o *orgView) *lineChart {
 		peak = fmt.Sprintf("peak occupancy %s in %s", pct(o.PeakOccupancy), o.PeakMonth)
 	}
 	c.Desc = fmt.Sprintf("%s: %s from April to March against %s beds open in April and %s in March; %s.",
-		o.Code, strings.ToLower(needLabel[:1])+needLabel[1:], num(open[0]), num(open[11]), peak)
+		o.Code, strings.ToLower(needLabel[:1])+needLabel[1:], report.Whole(open[0]), report.Whole(open[11]), peak)
 	return c
 }
 
@@ -291,7 +265,7 @@ func surplusChart(id, title, what string, items []surplusItem) *barChart {
 	c.Zero = xs(0)
 	c.Top = 24
 	for _, t := range ticks {
-		c.Ticks = append(c.Ticks, tick{xs(t), money(t)})
+		c.Ticks = append(c.Ticks, tick{xs(t), report.Money(t)})
 	}
 	for i, it := range items {
 		y0 := c.Top + float64(i)*rowH + 4
@@ -308,7 +282,7 @@ func surplusChart(id, title, what string, items []surplusItem) *barChart {
 				}
 			}
 			x0, x1 := min(c.Zero, xs(*v)), max(c.Zero, xs(*v))
-			b := bar{X: x0, Y: y0 + float64(j)*barH, W: math.Max(x1-x0, 1), H: barH - 1, Class: class, Text: money(*v), TextX: x1 + 4, Anchor: "start"}
+			b := bar{X: x0, Y: y0 + float64(j)*barH, W: math.Max(x1-x0, 1), H: barH - 1, Class: class, Text: report.Money(*v), TextX: x1 + 4, Anchor: "start"}
 			r.Bars = append(r.Bars, b)
 		}
 		c.Rows = append(c.Rows, r)
@@ -395,7 +369,7 @@ func weeksChart(id, title string, weeks []string, rows []contractWeek) *stackCha
 	top := ticks[len(ticks)-1]
 	scale := (c.Base - 12) / top
 	for _, t := range ticks {
-		c.YTicks = append(c.YTicks, tick{c.Base - t*scale, num(t)})
+		c.YTicks = append(c.YTicks, tick{c.Base - t*scale, report.Whole(t)})
 	}
 	width := (float64(c.W) - c.Left - 8) / float64(len(weeks))
 	every := int(math.Ceil(float64(len(weeks)) / 8))
@@ -411,7 +385,7 @@ func weeksChart(id, title string, weeks []string, rows []contractWeek) *stackCha
 		row := []string{wk}
 		for _, l := range classes {
 			n := byWeek[wk][l.Class]
-			row = append(row, num(float64(n)))
+			row = append(row, report.Whole(float64(n)))
 			if n == 0 {
 				continue
 			}

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/triangulate-nhs/triangulate/internal/report"
 )
 
 //go:embed assets/style.css templates/*.html
@@ -46,9 +48,9 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 		case x == nil:
 			return "-"
 		case *x > 0:
-			return "+" + num(*x)
+			return "+" + report.Whole(*x)
 		}
-		return num(*x)
+		return report.Whole(*x)
 	},
 	"matrixArgs": func(root string, m *matrix) any {
 		return struct {

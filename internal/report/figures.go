@@ -20,15 +20,33 @@ func figureValue(x *float64, unit diff.Unit) string {
 func formatFigure(x float64, unit diff.Unit) string {
 	switch unit {
 	case diff.Money:
-		if x < 0 {
-			return "-£" + grouped(math.Round(-x)) + "k"
-		}
-		return "£" + grouped(math.Round(x)) + "k"
+		return Money(x)
 	case diff.Average:
 		return grouped(math.Round(x*10) / 10)
 	default:
 		return grouped(math.Round(x))
 	}
+}
+
+// Whole prints x rounded to a whole number with thousands separators:
+// "63,551", "-1,200", and "0" for anything that rounds to nothing.
+func Whole(x float64) string { return grouped(math.Round(x)) }
+
+// Money prints a figure in £000 as "£1,234k" or "-£1,234k"; one that rounds
+// to nothing is "£0k".
+func Money(x float64) string {
+	if r := math.Round(x); r < 0 {
+		return "-£" + grouped(-r) + "k"
+	}
+	return "£" + Whole(x) + "k"
+}
+
+// SignedMoney prints a gap in £000 with its sign: "+£12k", "-£3k", "£0k".
+func SignedMoney(x float64) string {
+	if math.Round(x) > 0 {
+		return "+" + Money(x)
+	}
+	return Money(x)
 }
 
 // grouped writes x with thousands separators and at most one decimal.
