@@ -3,14 +3,12 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"runtime/debug"
 	"slices"
 
 	"github.com/spf13/cobra"
 
-	"github.com/triangulate-nhs/triangulate/internal/cache"
 	"github.com/triangulate-nhs/triangulate/internal/check"
 	"github.com/triangulate-nhs/triangulate/internal/plan"
 	"github.com/triangulate-nhs/triangulate/internal/report"
@@ -53,9 +51,8 @@ nor writes it.`,
 			tuneGC()
 			progress := newProgress(cmd.ErrOrStderr(), "checking plans", "evaluating policies", quiet)
 			opts := check.Options{MaxFileSize: maxSize, Progress: progress.hook()}
-			if !noCache {
-				opts.Cache = openCache(cmd.ErrOrStderr(), quiet)
-			}
+			warnings := warningsTo(cmd.ErrOrStderr(), quiet)
+			opts.Cache = openCache(warnings, "", noCache, "checking")
 			rules, err := check.LoadRules(ctx, fsys, opts)
 			if err != nil {
 				return &exitError{code: ExitInput, err: fmt.Errorf("load rules from %s: %w", label, err)}
@@ -81,11 +78,7 @@ nor writes it.`,
 			if err := report.Write(w, format, r); err != nil {
 				return &exitError{code: ExitInput, err: fmt.Errorf("write report: %w", err)}
 			}
-			if opts.Cache != nil {
-				if err := opts.Cache.Trim(); err != nil && !quiet {
-					fmt.Fprintf(cmd.ErrOrStderr(), "warning: %v\n", err)
-				}
-			}
+			trimCache(warnings, opts.Cache)
 			if res.Blocking() {
 				return errBlocking
 			}
@@ -98,24 +91,6 @@ nor writes it.`,
 	c.Flags().Int64Var(&maxSize, "max-file-size", plan.DefaultMaxFileSize, "largest plan file accepted, in bytes")
 	c.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress line on stderr (it is shown only on a terminal)")
 	c.Flags().BoolVar(&noCache, "no-cache", false, "neither read nor write the result cache in the user cache directory")
-	return c
-}
-
-// openCache opens the result cache in the user cache directory. A check
-// never fails for want of a cache: without one it runs uncached, and says
-// why unless quiet.
-func openCache(stderr io.Writer, quiet bool) *cache.Cache {
-	dir, err := cache.DefaultDir()
-	var c *cache.Cache
-	if err == nil {
-		c, err = cache.Open(dir, 0)
-	}
-	if err != nil {
-		if !quiet {
-			fmt.Fprintf(stderr, "warning: checking without the result cache: %v\n", err)
-		}
-		return nil
-	}
 	return c
 }
 

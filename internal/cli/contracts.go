@@ -226,7 +226,7 @@ func runWeekly(cmd *cobra.Command, args []string, opts contracts.WeeklyOptions, 
 		return &exitError{code: ExitInput, err: err}
 	}
 	defer repo.Close()
-	opts.Cache = openHistoryCache(cmd.ErrOrStderr(), cacheDir, noCache)
+	opts.Cache = openCache(cmd.ErrOrStderr(), cacheDir, noCache, "reading history")
 	h, err := contracts.Weekly(cmd.Context(), repo, opts)
 	trimCache(cmd.ErrOrStderr(), opts.Cache)
 	if err != nil {

@@ -110,9 +110,8 @@ cannot be written or a usage error.`,
 			progress := newProgress(cmd.ErrOrStderr(), "checking plans", "writing the dashboard", quiet)
 			defer progress.finish()
 			opts := check.Options{MaxFileSize: plan.DefaultMaxFileSize, Progress: progress.hook()}
-			if !noCache {
-				opts.Cache = openCache(cmd.ErrOrStderr(), quiet)
-			}
+			warnings := warningsTo(cmd.ErrOrStderr(), quiet)
+			opts.Cache = openCache(warnings, "", noCache, "checking")
 			rules, err := check.LoadRules(ctx, fsys, opts)
 			if err != nil {
 				return &exitError{code: ExitInput, err: fmt.Errorf("load rules from %s: %w", label, err)}
@@ -148,11 +147,7 @@ cannot be written or a usage error.`,
 				return &exitError{code: ExitInput, err: fmt.Errorf("write the dashboard to %s: %w", out, err)}
 			}
 			progress.finish()
-			if opts.Cache != nil {
-				if err := opts.Cache.Trim(); err != nil && !quiet {
-					fmt.Fprintf(cmd.ErrOrStderr(), "warning: %v\n", err)
-				}
-			}
+			trimCache(warnings, opts.Cache)
 			if repoURL == "" || commit == "" {
 				fmt.Fprintln(cmd.ErrOrStderr(), "triangulate: findings are not linked: give --repo-url and --commit (or run in GitHub Actions)")
 			}

@@ -116,12 +116,10 @@ which).`,
 			}
 			ctx := cmd.Context()
 			opts := review.Options{Check: check.Options{Today: env.Now()}}
-			if !noCache {
-				// Only the submission branch's own rules use the cache:
-				// rules a pull request proposes are evaluated in the
-				// sandbox, which never sees it.
-				opts.Check.Cache = openCache(cmd.ErrOrStderr(), true)
-			}
+			// Only the submission branch's own rules use the cache: rules a
+			// pull request proposes are evaluated in the sandbox, which
+			// never sees it.
+			opts.Check.Cache = openCache(io.Discard, "", noCache, "reviewing")
 			w := cmd.OutOrStdout()
 			if local {
 				if len(args) != 2 {

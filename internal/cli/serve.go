@@ -113,7 +113,7 @@ func newServeBackend(ctx context.Context, cfg ServeConfig) (ServeBackend, error)
 	} else {
 		gh = app.TokenGitHub{Client: hc, APIURL: cfg.APIURL, Token: cfg.Token, Owner: cfg.Owner, Repo: cfg.Repo}
 	}
-	b := &app.Backend{GitHub: gh, Cache: cache, Results: openCache(io.Discard, true), Branch: cfg.SubmissionBranch, Logger: cfg.Logger}
+	b := &app.Backend{GitHub: gh, Cache: cache, Results: openCache(io.Discard, "", false, "reviewing"), Branch: cfg.SubmissionBranch, Logger: cfg.Logger}
 	return ServeBackend{Reviewer: b, Lister: b}, nil
 }
 

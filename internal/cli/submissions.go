@@ -83,7 +83,7 @@ year, an unknown organisation or a usage error.`,
 			}
 			defer repo.Close()
 			if !tags {
-				opts.Cache = openHistoryCache(cmd.ErrOrStderr(), cacheDir, noCache)
+				opts.Cache = openCache(cmd.ErrOrStderr(), cacheDir, noCache, "reading history")
 			}
 			l, err := ledger.Read(cmd.Context(), repo, opts)
 			trimCache(cmd.ErrOrStderr(), opts.Cache)
