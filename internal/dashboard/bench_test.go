@@ -1,15 +1,12 @@
 package dashboard_test
 
 import (
-	"context"
 	"path/filepath"
 	"strconv"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/triangulate-nhs/triangulate/internal/check"
-	"github.com/triangulate-nhs/triangulate/internal/contracts"
 	"github.com/triangulate-nhs/triangulate/internal/dashboard"
 	"github.com/triangulate-nhs/triangulate/internal/generate"
 	"github.com/triangulate-nhs/triangulate/internal/testutil"
@@ -49,29 +46,12 @@ func cpuTime() time.Duration {
 // set: check, occupancy, contracts and the site (the git history aside).
 func BenchmarkReportNational(b *testing.B) {
 	fsys := testutil.EnglandFS(b, generate.DefaultSystems, 1)
-	ctx := context.Background()
 	dir := b.TempDir()
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu := cpuTime()
 	for i := range b.N {
-		rules, err := check.LoadRules(ctx, fsys, check.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		res, err := check.Run(ctx, rules, fsys, check.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		occ, err := rules.Engine.Occupancy(ctx, res.Set, rules.Registers)
-		if err != nil {
-			b.Fatal(err)
-		}
-		rows, err := contracts.Position(res.Set)
-		if err != nil {
-			b.Fatal(err)
-		}
-		in := dashboard.Input{Set: res.Set, Findings: res.Findings, Registers: rules.Registers, Occupancy: occ, Contracts: rows, Source: testSource}
+		in := judged(b, fsys)
 		if err := dashboard.Write(filepath.Join(dir, strconv.Itoa(i)), in); err != nil {
 			b.Fatal(err)
 		}
