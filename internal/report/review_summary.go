@@ -54,22 +54,8 @@ func reviewSummary(rv *review.Review) string {
 		}
 		b.WriteString("\n")
 	}
-	if len(rv.Elsewhere) > 0 {
-		fmt.Fprintf(&b, "<details><summary>%s elsewhere, not caused by this change (shown, not blocking it)</summary>\n\n",
-			plural(len(rv.Elsewhere), "blocking finding", "blocking findings"))
-		for _, f := range rv.Elsewhere {
-			fmt.Fprintf(&b, "- %s %s %s: %s%s\n", mdText(f.Rule), whoMD(f), mdCode(f.Location.String()), mdText(f.Message), statusMD(f))
-		}
-		b.WriteString("\n</details>\n\n")
-	}
-	if len(rv.Drafts) > 0 {
-		fmt.Fprintf(&b, "<details><summary>%s carried by draft plans (shown, not blocking; they block once the plan is final)</summary>\n\n",
-			plural(len(rv.Drafts), "blocking finding", "blocking findings"))
-		for _, f := range rv.Drafts {
-			fmt.Fprintf(&b, "- %s %s %s: %s%s\n", mdText(f.Rule), whoMD(f), mdCode(f.Location.String()), mdText(f.Message), statusMD(f))
-		}
-		b.WriteString("\n</details>\n\n")
-	}
+	findingsDetails(&b, rv.Elsewhere, "elsewhere, not caused by this change (shown, not blocking it)")
+	findingsDetails(&b, rv.Drafts, "carried by draft plans (shown, not blocking; they block once the plan is final)")
 	if len(rv.Fixed) > 0 {
 		b.WriteString("### Fixed by this change\n\n")
 		for _, p := range rv.Fixed {
@@ -140,3 +126,17 @@ func codeList(xs []string) string {
 }
 
 func shortSHA(sha string) string { return sha[:min(12, len(sha))] }
+
+// findingsDetails lists blocking findings that do not count against the
+// change in a folded section, "N blocking findings <what>"; nothing when
+// there are none.
+func findingsDetails(b *strings.Builder, fs []finding.Finding, what string) {
+	if len(fs) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "<details><summary>%s %s</summary>\n\n", plural(len(fs), "blocking finding", "blocking findings"), what)
+	for _, f := range fs {
+		fmt.Fprintf(b, "- %s %s %s: %s%s\n", mdText(f.Rule), whoMD(f), mdCode(f.Location.String()), mdText(f.Message), statusMD(f))
+	}
+	b.WriteString("\n</details>\n\n")
+}
