@@ -42,6 +42,9 @@ type Backend struct {
 	// Results keeps check results between reviews (nil: none). Only the
 	// submission branch's rules use it; proposed rules run in the sandbox.
 	Results *cache.Cache
+	// Memo keeps the submission branch's compiled rules and its tip's
+	// check in memory between reviews (nil: none).
+	Memo *check.Memo
 	// Branch is the submission branch ("" for review.DefaultSubmissionBranch).
 	Branch string
 	// Now decides which waivers are in date (nil: time.Now).
@@ -110,7 +113,7 @@ func (b *Backend) judge(ctx context.Context, j server.Job) (*review.Review, erro
 		return nil, fmt.Errorf("fetch %s/%s: %w", j.Owner, j.Repo, err)
 	}
 	defer repo.Close()
-	opts := review.Options{SubmissionBranch: b.branch(), Check: check.Options{Today: b.now(), Cache: b.Results}}
+	opts := review.Options{SubmissionBranch: b.branch(), Check: check.Options{Today: b.now(), Cache: b.Results, Memo: b.Memo}}
 	if j.Kind == server.KindMergeGroup {
 		return review.RunGroup(ctx, repo, review.MergeGroup{Base: j.BaseRef, BaseSHA: j.BaseSHA, HeadSHA: j.HeadSHA}, opts)
 	}

@@ -36,6 +36,9 @@ type Options struct {
 	// by the rules (Rules.Hash) and the plan files' bytes. Not sent to the
 	// sandbox: proposed rules are always evaluated afresh.
 	Cache *cache.Cache `json:"-"`
+	// Memo, when set, keeps compiled rules in memory between calls of a
+	// long-running process (see Memo). Not sent to the sandbox.
+	Memo *Memo `json:"-"`
 }
 
 // Rules are the trees that judge: schema/, policy/, policy/register/ and
@@ -56,10 +59,24 @@ type Rules struct {
 	Hash []byte
 }
 
-// LoadRules compiles the schema and policies in fsys and reads its waivers.
+// LoadRules compiles the schema and policies in fsys and reads its waivers,
+// or takes them from opts.Memo when the same rules were loaded for the same
+// day.
 func LoadRules(ctx context.Context, fsys fs.FS, opts Options) (*Rules, error) {
+	return opts.Memo.loadRules(ctx, fsys, opts, func() (*Rules, error) { return loadRules(ctx, fsys, opts) })
+}
+
+// today is the day waivers are judged on.
+func today(opts Options) time.Time {
+	if opts.Today.IsZero() {
+		return time.Now()
+	}
+	return opts.Today
+}
+
+func loadRules(ctx context.Context, fsys fs.FS, opts Options) (*Rules, error) {
 	var before []byte
-	if opts.Cache != nil {
+	if opts.Cache != nil || opts.Memo != nil {
 		before, _ = RulesHash(fsys)
 	}
 	s, err := plan.LoadSchema(fsys)
@@ -70,12 +87,8 @@ func LoadRules(ctx context.Context, fsys fs.FS, opts Options) (*Rules, error) {
 	if err != nil {
 		return nil, err
 	}
-	today := opts.Today
-	if today.IsZero() {
-		today = time.Now()
-	}
 	regs, rf := register.Load(fsys, s)
-	w, wf := gate.LoadWaivers(fsys, s, today)
+	w, wf := gate.LoadWaivers(fsys, s, today(opts))
 	r := &Rules{Schema: s, Engine: e, Registers: regs, Waivers: w, Findings: slices.Concat(rf, wf)}
 	if before != nil {
 		// The rules are hashed before and after they are read: if they
@@ -166,6 +179,12 @@ type Result struct {
 	// PlansRead counts the plan documents read (providers, commissioners and
 	// systems).
 	PlansRead int
+
+	// rules judged the set (nil for a result not made by Run); policy
+	// are the policies' own findings, before explanations and waivers:
+	// what RunFrom starts from.
+	rules  *Rules
+	policy []finding.Finding
 }
 
 // Blocking reports whether anything blocks submission.
@@ -175,6 +194,19 @@ func (r *Result) Blocking() bool {
 
 // Run checks the plans in plansFS against the rules.
 func Run(ctx context.Context, rules *Rules, plansFS fs.FS, opts Options) (*Result, error) {
+	return RunFrom(ctx, rules, nil, plansFS, opts)
+}
+
+// RunFrom checks the plans in plansFS as Run does, given prev, an earlier
+// result of the same rules over another tree of the same repository (nil:
+// none): files prev checked with the same bytes are not checked again, and
+// the policies judge only what the changed files can affect
+// (policy.Engine.EvaluateChange). The result is Run's, finding for
+// finding; a review checks its head this way from its base.
+func RunFrom(ctx context.Context, rules *Rules, prev *Result, plansFS fs.FS, opts Options) (*Result, error) {
+	if prev != nil && !rules.same(prev.rules) {
+		prev = nil
+	}
 	po := plan.Options{MaxFileSize: opts.MaxFileSize, Progress: opts.Progress}
 	c := opts.Cache
 	if rules.Hash == nil {
@@ -183,11 +215,14 @@ func Run(ctx context.Context, rules *Rules, plansFS fs.FS, opts Options) (*Resul
 	if c != nil {
 		po.Cache, po.CacheSalt = c, rules.Hash
 	}
+	if prev != nil {
+		po.Reuse = prev.Set
+	}
 	set, err := rules.Schema.LoadContext(ctx, plansFS, po)
 	if err != nil {
 		return nil, fmt.Errorf("load plans: %w", err)
 	}
-	pf, err := rules.evaluate(ctx, set, c)
+	pf, err := rules.evaluate(ctx, set, c, prev)
 	if err != nil {
 		return nil, err
 	}
@@ -201,14 +236,27 @@ func Run(ctx context.Context, rules *Rules, plansFS fs.FS, opts Options) (*Resul
 			n++
 		}
 	}
-	return &Result{Set: set, Findings: all, PlansRead: n}, nil
+	return &Result{Set: set, Findings: all, PlansRead: n, rules: rules, policy: pf}, nil
+}
+
+// same reports whether r and o are the same rules: one compiled object, or
+// two with the same hash.
+func (r *Rules) same(o *Rules) bool {
+	return o != nil && (r == o || r.Hash != nil && slices.Equal(r.Hash, o.Hash))
 }
 
 // evaluate runs the policies over set, or takes their findings from c
-// when the same rules have judged a set with the same digest.
-func (r *Rules) evaluate(ctx context.Context, set *plan.Set, c *cache.Cache) ([]finding.Finding, error) {
+// when the same rules have judged a set with the same digest; given prev,
+// it judges only what changed since (policy.Engine.EvaluateChange).
+func (r *Rules) evaluate(ctx context.Context, set *plan.Set, c *cache.Cache, prev *Result) ([]finding.Finding, error) {
+	judge := func() ([]finding.Finding, error) {
+		if prev == nil {
+			return r.Engine.Evaluate(ctx, set, r.Registers)
+		}
+		return r.Engine.EvaluateChange(ctx, prev.Set, prev.policy, set, r.Registers, plan.ChangedFiles(prev.Set, set))
+	}
 	if c == nil {
-		return r.Engine.Evaluate(ctx, set, r.Registers)
+		return judge()
 	}
 	d := set.Digest()
 	key := cache.NewKey([]byte("policy/1"), r.Hash, d[:])
@@ -217,7 +265,7 @@ func (r *Rules) evaluate(ctx context.Context, set *plan.Set, c *cache.Cache) ([]
 			return fs, nil
 		}
 	}
-	fs, err := r.Engine.Evaluate(ctx, set, r.Registers)
+	fs, err := judge()
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/triangulate-nhs/triangulate/internal/app"
+	"github.com/triangulate-nhs/triangulate/internal/check"
 	"github.com/triangulate-nhs/triangulate/internal/github"
 	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
 	"github.com/triangulate-nhs/triangulate/internal/server"
@@ -113,7 +114,7 @@ func newServeBackend(ctx context.Context, cfg ServeConfig) (ServeBackend, error)
 	} else {
 		gh = app.TokenGitHub{Client: hc, APIURL: cfg.APIURL, Token: cfg.Token, Owner: cfg.Owner, Repo: cfg.Repo}
 	}
-	b := &app.Backend{GitHub: gh, Cache: cache, Results: openCache(io.Discard, "", false, "reviewing"), Branch: cfg.SubmissionBranch, Logger: cfg.Logger}
+	b := &app.Backend{GitHub: gh, Cache: cache, Results: openCache(io.Discard, "", false, "reviewing"), Memo: check.NewMemo(), Branch: cfg.SubmissionBranch, Logger: cfg.Logger}
 	return ServeBackend{Reviewer: b, Lister: b}, nil
 }
 

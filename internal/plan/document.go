@@ -27,6 +27,8 @@ type Document struct {
 	index map[string]position
 	// refs are the organisations a valid document names (crossref.go).
 	refs refs
+	// mentions memoises Mentions.
+	mentions mentionsMemo
 }
 
 // position is a line and column in a plan file, both from 1; zero when

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"path"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -43,6 +44,12 @@ type Options struct {
 	// and the program itself.
 	Cache     ResultCache
 	CacheSalt []byte
+	// Reuse, when set, is an earlier load of another tree under the same
+	// schema: a file with the same path and bytes takes that load's
+	// result instead of being checked again. A review loads the head
+	// this way from the base, so only the files a change touches are
+	// read past their bytes.
+	Reuse *Set
 }
 
 // Set is every plan file read from one tree.
@@ -58,6 +65,25 @@ type Set struct {
 	// refused holds, per year, the organisations whose plan file was
 	// refused before its code could be read, as inferred from its path.
 	refused map[string]map[string]bool
+
+	// checked holds each checked file's result by path, for Options.Reuse.
+	checked map[string]checkedFile
+}
+
+// reusable returns s's result for f when s checked the same bytes at the
+// same path in time; s may be nil.
+func (s *Set) reusable(f source) (checkedFile, bool) {
+	if s == nil {
+		return checkedFile{}, false
+	}
+	prev, ok := s.checked[f.name]
+	return prev, ok && prev.sum == f.sum && cacheable(prev.r)
+}
+
+// checkedFile is one file's result as a later load may reuse it.
+type checkedFile struct {
+	sum [sha256.Size]byte
+	r   checked
 }
 
 // Invalid returns the organisations whose plan for year ("2019/20") cannot
@@ -178,7 +204,9 @@ func (s *Schema) LoadContext(ctx context.Context, fsys fs.FS, opts Options) (*Se
 		return nil, err
 	}
 	omitted := map[string]int{}
+	set.checked = make(map[string]checkedFile, len(results))
 	for n, r := range results {
+		set.checked[files[n].name] = checkedFile{sum: files[n].sum, r: r}
 		if r.doc != nil && r.doc.Org != "" {
 			for i := range r.findings {
 				r.findings[i].Org, r.findings[i].Orgs = r.doc.Org, []string{r.doc.Org}
@@ -232,6 +260,14 @@ func (s *Schema) checkAll(ctx context.Context, files []source, opts Options, tic
 	// first needed.
 	one := func(ctx context.Context, ws **Schema, i int) error {
 		f := files[i]
+		if prev, ok := opts.Reuse.reusable(f); ok {
+			out[i] = prev.r
+			// The findings are completed in place by the load (the
+			// organisation they involve): the earlier set keeps its own.
+			out[i].findings = slices.Clone(prev.r.findings)
+			tick()
+			return nil
+		}
 		var key [sha256.Size]byte
 		if opts.Cache != nil {
 			key = fileKey(opts.CacheSalt, f.name, f.sum)
@@ -267,7 +303,9 @@ func (s *Schema) checkAll(ctx context.Context, files []source, opts Options, tic
 	}
 	workers := min(runtime.GOMAXPROCS(0), (len(files)+filesPerWorker-1)/filesPerWorker)
 	if workers <= 1 {
-		ws := s
+		// Every worker evaluates in a schema of its own, compiled when
+		// first needed: s may be shared by concurrent loads.
+		var ws *Schema
 		for i := range files {
 			if err := one(ctx, &ws, i); err != nil {
 				return nil, err
@@ -288,9 +326,6 @@ func (s *Schema) checkAll(ctx context.Context, files []source, opts Options, tic
 		go func() {
 			defer wg.Done()
 			var ws *Schema
-			if w == 0 {
-				ws = s
-			}
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(files) {

@@ -111,6 +111,12 @@ type Engine struct {
 	// perRule holds one query per rule package, data.triangulate.rules[id].findings,
 	// when the entrypoint is their plain union (see unionSource); nil otherwise.
 	perRule []rego.PreparedEvalQuery
+	// ids are the rule packages' names (data.triangulate.rules[id]), in
+	// perRule's order; reach is what each package's findings read
+	// (custom.reads), and pkgOf the package that declares each rule id.
+	ids   []string
+	reach map[string]Reach
+	pkgOf map[string]string
 	// perRuleMinPlans is perRuleMinPlans, a field so tests can lower it.
 	perRuleMinPlans int
 	rules           []finding.Rule
@@ -193,8 +199,10 @@ func Load(ctx context.Context, fsys fs.FS) (*Engine, error) {
 		}
 		return prepare(ctx, body)
 	}
-	e := &Engine{query: q, perRuleMinPlans: perRuleMinPlans, byID: map[string]finding.Rule{}, newQuery: newQuery}
+	e := &Engine{query: q, perRuleMinPlans: perRuleMinPlans, byID: map[string]finding.Rule{}, newQuery: newQuery,
+		reach: map[string]Reach{}, pkgOf: map[string]string{}}
 	if separable {
+		e.ids = ids
 		for _, id := range ids {
 			ref := ast.MustParseRef("data.triangulate.rules").Append(ast.StringTerm(id)).Append(ast.StringTerm("findings"))
 			pq, err := prepare(ctx, ast.NewBody(ast.NewExpr(ast.NewTerm(ref))))
@@ -214,6 +222,16 @@ func Load(ctx context.Context, fsys fs.FS) (*Engine, error) {
 		}
 		if prev, dup := e.byID[r.ID]; dup {
 			return nil, fmt.Errorf("read metadata of %s: rule id %s already used (%s)", name, r.ID, prev.Title)
+		}
+		reach, err := reachOf(modules[name])
+		if err != nil {
+			return nil, fmt.Errorf("read metadata of %s: rule %s: %w", name, r.ID, err)
+		}
+		e.reach[r.ID] = reach
+		if p := modules[name].Package.Path; len(p) == 4 && p[:3].Equal(ast.MustParseRef("data.triangulate.rules")) {
+			if id, ok := p[3].Value.(ast.String); ok {
+				e.pkgOf[r.ID] = string(id)
+			}
 		}
 		e.byID[r.ID] = r
 		e.rules = append(e.rules, r)
@@ -413,6 +431,12 @@ func (e *Engine) eval(ctx context.Context, in ast.Value, plans int) ([]any, erro
 	if err != nil {
 		return nil, err
 	}
+	return union(results)
+}
+
+// union takes each finding of the rules' results once, in the order the
+// entrypoint's set would give them.
+func union(results [][]any) ([]any, error) {
 	set := ast.NewSet()
 	for _, items := range results {
 		for _, it := range items {
@@ -424,7 +448,7 @@ func (e *Engine) eval(ctx context.Context, in ast.Value, plans int) ([]any, erro
 		}
 	}
 	var out []any
-	err = set.Iter(func(t *ast.Term) error {
+	err := set.Iter(func(t *ast.Term) error {
 		v, err := ast.JSON(t.Value)
 		out = append(out, v)
 		return err

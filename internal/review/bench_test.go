@@ -2,7 +2,9 @@ package review_test
 
 import (
 	"context"
+	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -15,39 +17,69 @@ import (
 	"github.com/triangulate-nhs/triangulate/internal/testutil"
 )
 
-// BenchmarkReviewNational: a pull request that changes one trust's surplus
-// in the generated England (452 plans), reviewed as merged into main, with
-// no result cache and with one that earlier reviews have filled.
+// BenchmarkReviewNational: pull requests that each change one trust's plan
+// (its surplus, so the change reaches its system's sums and the national
+// ones) in the generated England (452 plans), reviewed as merged into main:
+// with no result cache ("cold"), and with one holding main's results, as it
+// does once main has been checked ("warm"). Each iteration reviews a change
+// the cache has not seen.
 func BenchmarkReviewNational(b *testing.B) {
 	src := testutil.EnglandFS(b, generate.DefaultSystems, 1)
 	g := testutil.NewGitOf(b, src)
-	var name string
+	var providers []string
 	for _, n := range slices.Sorted(maps.Keys(src)) {
 		if strings.HasPrefix(n, "plans/2019-20/providers/") {
-			name = n
-			break
+			providers = append(providers, n)
 		}
 	}
-	g.Branch("one-plan")
-	g.Replace(name, `status:    "final"`, `status:    "draft"`)
-	head := g.Commit("one plan changed")
+	surplus := regexp.MustCompile(`(?m)^\tsurplus: +(-?\d+)$`)
+	var heads []string
+	for i, name := range providers[:min(len(providers), 12)] {
+		g.Checkout("main")
+		g.Branch(fmt.Sprintf("one-plan-%d", i))
+		m := surplus.FindStringSubmatch(g.Read(name))
+		if m == nil {
+			b.Fatalf("%s: no surplus line", name)
+		}
+		g.Replace(name, m[0], strings.Replace(m[0], m[1], m[1]+"0", 1))
+		heads = append(heads, g.Commit("one plan changed"))
+	}
 	g.Checkout("main")
 	repo := gitrepo.Wrap(g.Repo)
 	ctx := context.Background()
-	run := func(b *testing.B, c *cache.Cache) {
-		o := review.Options{Check: check.Options{Today: opts.Check.Today, Cache: c}}
-		for b.Loop() {
-			if _, err := review.RunMerged(ctx, repo, review.PullRequest{Base: "main", Head: head}, o); err != nil {
+	run := func(b *testing.B, c *cache.Cache, memo *check.Memo) {
+		o := review.Options{Check: check.Options{Today: opts.Check.Today, Cache: c, Memo: memo}}
+		if c != nil {
+			// main's own check fills the cache (and the memo).
+			if _, err := review.RunMerged(ctx, repo, review.PullRequest{Base: "main", Head: "main"}, o); err != nil {
 				b.Fatal(err)
 			}
 		}
+		i := 0
+		for b.Loop() {
+			if i == len(heads) {
+				b.Fatalf("more iterations than prepared changes (%d): use -benchtime %dx or fewer", len(heads), len(heads))
+			}
+			if _, err := review.RunMerged(ctx, repo, review.PullRequest{Base: "main", Head: heads[i]}, o); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
 	}
-	b.Run("cold", func(b *testing.B) { run(b, nil) })
+	b.Run("cold", func(b *testing.B) { run(b, nil, nil) })
 	b.Run("warm", func(b *testing.B) {
 		c, err := cache.Open(b.TempDir(), 0)
 		if err != nil {
 			b.Fatal(err)
 		}
-		run(b, c)
+		run(b, c, nil)
+	})
+	// As `serve` reviews: main's rules and check also kept in memory.
+	b.Run("server", func(b *testing.B) {
+		c, err := cache.Open(b.TempDir(), 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		run(b, c, check.NewMemo())
 	})
 }

@@ -219,7 +219,12 @@ func judge(ctx context.Context, s sides, opts Options) (*Review, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read CODEOWNERS at base: %w", err)
 	}
-	r.Base, err = check.Run(ctx, rules, s.baseFS, opts.Check)
+	// The base is a commit: a process reviewing many pull requests
+	// against one tip of main checks it once (check.Memo).
+	key := fmt.Sprintf("%s/%d", s.baseSHA, opts.Check.MaxFileSize)
+	r.Base, err = opts.Check.Memo.Result(rules, key, func() (*check.Result, error) {
+		return check.Run(ctx, rules, s.baseFS, opts.Check)
+	})
 	if errors.Is(err, plan.ErrNoPlans) {
 		// The first pull request of a repository brings the first plans.
 		r.Base, err = &check.Result{Set: &plan.Set{}}, nil
@@ -227,7 +232,10 @@ func judge(ctx context.Context, s sides, opts Options) (*Review, error) {
 	if err != nil {
 		return nil, fmt.Errorf("check base %s: %w", short(r.BaseSHA), err)
 	}
-	if r.Head, err = check.Run(ctx, rules, s.headFS, opts.Check); err != nil {
+	// The head is checked from the base: only the files the change
+	// touches are read again, and the policies judge only what those
+	// files can affect; the result is a full check's.
+	if r.Head, err = check.RunFrom(ctx, rules, r.Base, s.headFS, opts.Check); err != nil {
 		return nil, fmt.Errorf("check head %s: %w", short(r.HeadSHA), err)
 	}
 	r.PlansRead = r.Head.PlansRead

@@ -12,6 +12,7 @@
 #   id: A01
 #   category: alignment
 #   severity: error
+#   reads: pair
 #   rationale: >-
 #     Both sides of a contract must plan the same activity, because in 2015-16 GP
 #     referrals and non-elective activity ran 12% and 9% above the levels

@@ -11,6 +11,7 @@
 #   id: A02
 #   category: alignment
 #   severity: error
+#   reads: pair
 #   rationale: >-
 #     A contract the two sides value differently leaves a hole in one of their
 #     financial plans, the "insufficient read-across" between activity and

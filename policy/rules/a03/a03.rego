@@ -9,6 +9,7 @@
 #   id: A03
 #   category: alignment
 #   severity: warning
+#   reads: pair
 #   rationale: >-
 #     Sides that agree this year's volume but start from different outturns
 #     disagree about demand, and in 2015-16 non-elective activity and GP

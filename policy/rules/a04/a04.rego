@@ -9,6 +9,7 @@
 #   id: A04
 #   category: alignment
 #   severity: warning
+#   reads: pair
 #   rationale: >-
 #     A contract only one side plans escapes every other alignment check, so
 #     activity and money the other side never planned for go unseen until the

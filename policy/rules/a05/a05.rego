@@ -9,6 +9,7 @@
 #   id: A05
 #   category: alignment
 #   severity: error
+#   reads: plan
 #   rationale: >-
 #     Contract income is checked against commissioners line by line, so income
 #     in the I&E that no commissioner line carries is income no commissioner has

@@ -10,6 +10,7 @@
 #   id: A06
 #   category: alignment
 #   severity: warning
+#   reads: pair
 #   rationale: >-
 #     From 29 January 2016 both sides of every contract sent the national
 #     bodies a weekly return on its status, and the regulators read the two

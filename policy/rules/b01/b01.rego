@@ -11,6 +11,7 @@
 #   id: B01
 #   category: believability
 #   severity: error
+#   reads: plan
 #   rationale: Above 92% G&A occupancy (KH03) patients wait for beds and elective work is cancelled, so a plan that needs more bed-days than its beds give cannot deliver its activity; where a trust declares occupied beds instead of planning spells (mental health, community), occupancy uses them (NHSI 2018 on read-across between activity and capacity).
 package triangulate.rules.b01
 

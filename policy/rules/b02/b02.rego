@@ -7,6 +7,7 @@
 #   id: B02
 #   category: believability
 #   severity: warning
+#   reads: plan
 #   rationale: Patients wait in A&E for a bed when G&A occupancy runs above 92%, so a trajectory meeting the 95% four-hour standard in such a month does not read across from the capacity plan (NHSI 2018 on read-across between activity, capacity and performance).
 package triangulate.rules.b02
 

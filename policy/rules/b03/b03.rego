@@ -8,6 +8,7 @@
 #   id: B03
 #   category: believability
 #   severity: warning
+#   reads: plan
 #   rationale: Every RTT pathway that starts and does not stop stays on the waiting list, so a list planned to fall while clock starts exceed clock stops does not add up.
 package triangulate.rules.b03
 

@@ -12,6 +12,7 @@
 #   id: B04
 #   category: believability
 #   severity: warning
+#   reads: plan
 #   rationale: More activity needs more staff or more output per member of staff, so growth planned with flat or falling WTE needs productivity schemes worth the staff time the extra activity would otherwise cost; without them the plan lacks the read-across between activity and workforce plans that NHSI found missing in 2018.
 package triangulate.rules.b04
 

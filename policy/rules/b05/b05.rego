@@ -7,6 +7,7 @@
 #   id: B05
 #   category: believability
 #   severity: warning
+#   reads: plan
 #   rationale: NHS Improvement sets each trust an agency ceiling to bring down premium staffing costs, and a plan that spends above it signals a workforce plan the trust does not expect to recruit to.
 package triangulate.rules.b05
 

@@ -9,6 +9,7 @@
 #   id: B06
 #   category: believability
 #   severity: error
+#   reads: plan
 #   rationale: Trusts delivered CIPs of 3.7% of expenditure in 2017/18 and plans of 6% in 2011/12 were judged not credible, while non-recurrent savings leave the same gap to close the following year.
 package triangulate.rules.b06
 

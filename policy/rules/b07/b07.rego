@@ -9,6 +9,7 @@
 #   id: B07
 #   category: believability
 #   severity: warning
+#   reads: plan
 #   rationale: Emergency demand is not planned away, and in 2015-16 non-elective activity ran 9% above what commissioners and providers had agreed, so growth planned well below the recent trend leaves the capacity, finance and performance plans short.
 package triangulate.rules.b07
 

@@ -8,6 +8,7 @@
 #   id: B08
 #   category: believability
 #   severity: info
+#   reads: plan
 #   rationale: Emergency demand peaks in winter, so a flat monthly profile suggests an annual figure divided by twelve rather than a plan for when beds and staff are needed.
 package triangulate.rules.b08
 

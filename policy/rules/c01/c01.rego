@@ -10,6 +10,7 @@
 #   id: C01
 #   category: control_total
 #   severity: error
+#   reads: plan
 #   rationale: >-
 #     Sustainability funding is paid only to organisations that deliver their
 #     control total, so a plan that reaches the control total only by counting

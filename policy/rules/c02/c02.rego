@@ -11,6 +11,7 @@
 #   id: C02
 #   category: control_total
 #   severity: error
+#   reads: plan
 #   rationale: >-
 #     Sustainability funding (STF/PSF/FRF) is conditional on accepting the
 #     control total, so funding left in the register for a trust that declined

@@ -11,6 +11,7 @@
 #   id: C03
 #   category: control_total
 #   severity: error
+#   reads: system
 #   rationale: >-
 #     From 2019/20 plans are built at system level with a system control total
 #     the members deliver together (NHS Operational Planning and Contracting

@@ -8,6 +8,7 @@
 #   id: C04
 #   category: control_total
 #   severity: warning
+#   reads: plan
 #   rationale: >-
 #     Commissioners' required surpluses balance provider deficits within the
 #     system control total, so a shortfall must be covered elsewhere in the

@@ -11,6 +11,7 @@
 #   id: C05
 #   category: control_total
 #   severity: error
+#   reads: plan
 #   rationale: >-
 #     Organisations do not set their own targets: NHS Improvement and NHS
 #     England set them per year, and a plan records only the board's decision.

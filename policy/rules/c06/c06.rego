@@ -9,6 +9,7 @@
 #   id: C06
 #   category: control_total
 #   severity: error
+#   reads: system
 #   rationale: >-
 #     The 2019/20 system control total is the sum of its members' organisation
 #     control totals (NHS Operational Planning and Contracting Guidance

@@ -9,6 +9,7 @@
 #   id: I01
 #   category: consistency
 #   severity: error
+#   reads: plan
 #   rationale: >-
 #     Every cross-check compares month-summed figures, so a stated total that
 #     disagrees with its months shows a reader a different plan from the one

@@ -10,6 +10,7 @@
 #   id: I02
 #   category: consistency
 #   severity: error
+#   reads: plan
 #   rationale: >-
 #     Beds are planned from the parts (ordinary and 1+ day spells) while
 #     contracts and the other side's plan use the whole, so a whole that is not

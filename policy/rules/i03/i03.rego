@@ -11,6 +11,7 @@
 #   id: I03
 #   category: consistency
 #   severity: error
+#   reads: plan
 #   rationale: >-
 #     The surplus is the figure judged against the control total, so it must be
 #     the one the plan's own income and expenditure produce, or the control

@@ -9,6 +9,7 @@
 #   id: I04
 #   category: consistency
 #   severity: error
+#   reads: plan
 #   rationale: >-
 #     Staffing is judged against activity from the total while pay cost and
 #     agency use come from the groups, so the two must describe the same

@@ -9,6 +9,7 @@
 #   id: I05
 #   category: consistency
 #   severity: error
+#   reads: plan
 #   rationale: >-
 #     A rate above 100% or more patients in beds than beds open is arithmetic
 #     no service can deliver, and it hides how far the plan really is from the

@@ -10,6 +10,7 @@
 #   id: I06
 #   category: consistency
 #   severity: error
+#   reads: plan
 #   rationale: >-
 #     CIP is judged for scale and for its non-recurrent share (B06), so the
 #     total and the split must be the ones the listed schemes deliver; savings

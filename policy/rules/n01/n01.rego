@@ -11,6 +11,7 @@
 #   id: N01
 #   category: national
 #   severity: warning
+#   reads: all
 #   rationale: >-
 #     The NHS Operational Planning and Contracting Guidance 2019/20 asks the
 #     provider sector to return to aggregate financial balance, with

@@ -10,6 +10,7 @@
 #   id: N02
 #   category: national
 #   severity: warning
+#   reads: all
 #   rationale: >-
 #     The NHS Operational Planning and Contracting Guidance 2019/20 asks that
 #     the RTT waiting list at March 2020 be no higher than at March 2019; a

@@ -11,6 +11,7 @@
 #   id: N03
 #   category: national
 #   severity: warning
+#   reads: all
 #   rationale: >-
 #     The NHS Operational Planning and Contracting Guidance 2019/20 asks that
 #     the number of patients waiting 52 weeks or more for treatment be at

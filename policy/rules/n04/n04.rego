@@ -10,6 +10,7 @@
 #   id: N04
 #   category: national
 #   severity: warning
+#   reads: all
 #   rationale: >-
 #     The mental health investment standard in the NHS Operational Planning
 #     and Contracting Guidance 2019/20 requires every CCG to increase its

@@ -10,6 +10,7 @@
 #   id: P01
 #   category: performance
 #   severity: warning
+#   reads: plan
 #   rationale: >-
 #     Planning guidance expects organisations that miss a constitutional
 #     standard to plan a recovery towards it; a year-long shortfall with no

@@ -12,6 +12,7 @@
 #   id: R01
 #   category: read_across
 #   severity: warning
+#   reads: pair
 #   rationale: >-
 #     Patient-care income is activity times price, so income should grow by the
 #     activity growth plus about the tariff uplift; NHSI (2018) found

@@ -12,6 +12,7 @@
 #   id: R02
 #   category: read_across
 #   severity: warning
+#   reads: plan
 #   rationale: >-
 #     Pay is staff times what they are paid: about £45-55k per WTE with on-costs
 #     in an acute trust, growing with the WTE plus about the pay award. A pay bill

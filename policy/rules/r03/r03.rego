@@ -12,6 +12,7 @@
 #   id: R03
 #   category: read_across
 #   severity: warning
+#   reads: plan
 #   rationale: >-
 #     NHSI (2018) found insufficient read-across between activity and capacity
 #     plans; an acute trust's declared occupied beds and its spells times length

@@ -9,6 +9,7 @@
 #   id: R04
 #   category: read_across
 #   severity: warning
+#   reads: plan
 #   rationale: >-
 #     Savings without an identified scheme are the CIP least likely to be
 #     delivered (CIP delivery ran at 3.7% in 2017/18 against larger plans); an
