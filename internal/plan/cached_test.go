@@ -92,7 +92,7 @@ var setOpts = cmp.Options{
 	cmp.AllowUnexported(Set{}, Document{}, position{}, refs{}, counterparty{}, source{}),
 	cmpopts.EquateEmpty(),
 	// A memo, and each file's result again by path for a later load.
-	cmpopts.IgnoreFields(Document{}, "mentions"),
+	cmpopts.IgnoreFields(Document{}, "mentions", "derived"),
 	cmpopts.IgnoreFields(Set{}, "checked"),
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"cuelang.org/go/cue/token"
 
@@ -29,6 +30,24 @@ type Document struct {
 	refs refs
 	// mentions memoises Mentions.
 	mentions mentionsMemo
+	// derived memoises Derived.
+	derived sync.Map
+}
+
+// Derived returns what compute makes of the document, computed once per key
+// and document: a document two loads share (plan.Options.Reuse) is, for
+// example, converted to the policies' input form once. compute must depend
+// on the document alone; an error is not kept.
+func (d *Document) Derived(key any, compute func() (any, error)) (any, error) {
+	if v, ok := d.derived.Load(key); ok {
+		return v, nil
+	}
+	v, err := compute()
+	if err != nil {
+		return nil, err
+	}
+	v, _ = d.derived.LoadOrStore(key, v)
+	return v, nil
 }
 
 // position is a line and column in a plan file, both from 1; zero when

@@ -382,7 +382,7 @@ func (e *Engine) Evaluate(ctx context.Context, set *plan.Set, regs register.Regi
 	for _, year := range set.Years() {
 		docs := yearDocs(set, year)
 		invalid := set.Invalid(year)
-		in, err := inputValue(input(set, docs, regs.Data(year), year))
+		in, err := inputValue(input(set, docs, regs.Data(year), year), docs)
 		if err != nil {
 			return nil, fmt.Errorf("build policy input for %s: %w", year, err)
 		}
@@ -486,9 +486,15 @@ func each(n int, f func(i int) error) error {
 	return nil
 }
 
+// inputForm keys a plan's data in OPA's form among a document's derived
+// values.
+type inputForm struct{}
+
 // inputValue converts the policies' input to OPA's form, the plans (the
 // bulk of it) side by side.
-func inputValue(in map[string]any) (ast.Value, error) {
+// Each plan's form is kept with its document (plan.Document.Derived), so a
+// document shared by two loads is converted once.
+func inputValue(in map[string]any, docs map[string]*plan.Document) (ast.Value, error) {
 	plans, _ := in["plans"].(map[string]any)
 	codes := make([]string, 0, len(plans))
 	for code := range plans {
@@ -496,8 +502,17 @@ func inputValue(in map[string]any) (ast.Value, error) {
 	}
 	items := make([][2]*ast.Term, len(codes))
 	err := each(len(codes), func(i int) error {
-		v, err := ast.InterfaceToValue(plans[codes[i]])
-		items[i] = ast.Item(ast.StringTerm(codes[i]), ast.NewTerm(v))
+		convert := func() (any, error) { return ast.InterfaceToValue(plans[codes[i]]) }
+		var v any
+		var err error
+		if d := docs[codes[i]]; d != nil {
+			v, err = d.Derived(inputForm{}, convert)
+		} else {
+			v, err = convert()
+		}
+		if err == nil {
+			items[i] = ast.Item(ast.StringTerm(codes[i]), ast.NewTerm(v.(ast.Value)))
+		}
 		return err
 	})
 	if err != nil {

@@ -99,7 +99,7 @@ func (e *Engine) EvaluateChange(ctx context.Context, prev *plan.Set, prevFinding
 			if len(idx) == 0 {
 				continue
 			}
-			in, err := inputValue(input(set, scope.docs(reach, docs), regs.Data(year), year))
+			in, err := inputValue(input(set, scope.docs(reach, docs), regs.Data(year), year), docs)
 			if err != nil {
 				return nil, fmt.Errorf("build policy input for %s: %w", year, err)
 			}
