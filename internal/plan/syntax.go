@@ -31,7 +31,7 @@ type inspector struct {
 func inspectFile(f *ast.File) *inspector {
 	in := &inspector{index: map[string]position{}}
 	in.index[""] = at(f.Pos())
-	in.decls(f.Decls, nil)
+	in.decls(f.Decls, keyPath{})
 	return in
 }
 
@@ -39,7 +39,7 @@ func (in *inspector) reject(n ast.Node, format string, args ...any) {
 	in.problems = append(in.problems, problem{pos: n.Pos(), msg: fmt.Sprintf(format, args...)})
 }
 
-func (in *inspector) decls(decls []ast.Decl, path []string) {
+func (in *inspector) decls(decls []ast.Decl, path keyPath) {
 	for _, d := range decls {
 		switch d := d.(type) {
 		case *ast.Field:
@@ -67,7 +67,7 @@ func (in *inspector) decls(decls []ast.Decl, path []string) {
 	}
 }
 
-func (in *inspector) field(f *ast.Field, path []string) {
+func (in *inspector) field(f *ast.Field, path keyPath) {
 	if in.deep(f, path) {
 		return
 	}
@@ -81,18 +81,33 @@ func (in *inspector) field(f *ast.Field, path []string) {
 	for _, a := range f.Attrs {
 		in.reject(a, "attribute %s is not allowed in plan files", a.Text)
 	}
-	p := append(append([]string(nil), path...), name)
-	if _, seen := in.index[pathKey(p)]; !seen {
-		in.index[pathKey(p)] = at(f.Label.Pos())
+	p := path.child(name)
+	if _, seen := in.index[p.key]; !seen {
+		in.index[p.key] = at(f.Label.Pos())
 	}
 	in.value(f.Value, p)
+}
+
+// keyPath is a path being walked: its depth and its index key (pathKey of
+// its segments), each child's key built from its parent's, so indexing a
+// file costs one string per field and element.
+type keyPath struct {
+	depth int
+	key   string
+}
+
+func (p keyPath) child(seg string) keyPath {
+	if p.depth == 0 {
+		return keyPath{depth: 1, key: seg}
+	}
+	return keyPath{depth: p.depth + 1, key: p.key + "\x00" + seg}
 }
 
 // deep reports (once) a path nested beyond maxDepth. The pre-scan refuses
 // such a file before it is parsed; this keeps the walk bounded on its own,
 // and path indexing linear, whatever its caller checked.
-func (in *inspector) deep(n ast.Node, path []string) bool {
-	if len(path) < maxDepth {
+func (in *inspector) deep(n ast.Node, path keyPath) bool {
+	if path.depth < maxDepth {
 		return false
 	}
 	if !in.tooDeep {
@@ -122,7 +137,7 @@ func (in *inspector) label(l ast.Label) (string, bool) {
 	return "", false
 }
 
-func (in *inspector) value(v ast.Expr, path []string) {
+func (in *inspector) value(v ast.Expr, path keyPath) {
 	switch v := v.(type) {
 	case *ast.StructLit:
 		in.decls(v.Elts, path)
@@ -135,8 +150,8 @@ func (in *inspector) value(v ast.Expr, path []string) {
 				in.reject(e, "\"...\" is not allowed in plan files")
 				continue
 			}
-			p := append(append([]string(nil), path...), strconv.Itoa(i))
-			in.index[pathKey(p)] = at(e.Pos())
+			p := path.child(strconv.Itoa(i))
+			in.index[p.key] = at(e.Pos())
 			in.value(e, p)
 		}
 	case *ast.BasicLit:
