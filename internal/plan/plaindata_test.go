@@ -150,3 +150,44 @@ func FuzzPlainData(f *testing.F) {
 		plainAgrees(t, "fuzz.cue", src)
 	})
 }
+
+// BenchmarkPlainDataNational: the one-pass reader over the 452 plan files
+// of the generated England, against CUE's parser with the syntax checks
+// and value building it replaces.
+func BenchmarkPlainDataNational(b *testing.B) {
+	gen, err := generate.Generate(os.DirFS(testutil.Root(b)), generate.Options{Systems: generate.DefaultSystems, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var srcs [][]byte
+	for name, src := range gen {
+		if strings.HasPrefix(name, "plans/") && strings.HasSuffix(name, ".cue") {
+			srcs = append(srcs, src)
+		}
+	}
+	b.Run("one-pass", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, src := range srcs {
+				if _, _, ok := readPlainData(src); !ok {
+					b.Fatal("not read")
+				}
+			}
+		}
+	})
+	b.Run("cue-parser", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, src := range srcs {
+				f, err := parser.ParseFile("x.cue", src, parser.ParseComments)
+				if err != nil {
+					b.Fatal(err)
+				}
+				inspectFile(f)
+				if _, ok := dataOf(f); !ok {
+					b.Fatal("not data")
+				}
+			}
+		}
+	})
+}
