@@ -158,37 +158,72 @@ provider_occupancy := {code: occupancy(provider) | some code, provider in provid
 
 # METADATA
 # description: |
+#   year_days(year) lists the days of M1 (April) .. M12 (March) of the
+#   financial year "YYYY/YY", days_in_month month by month. As a function of
+#   the year alone it is worked out once per year, not once per provider.
+year_days(year) := [days_in_month(year, i + 1) | some i, _ in month_names]
+
+# METADATA
+# description: |
 #   bed_tenths(provider) is occupancy(provider) reduced to the two figures a
-#   limit is tested on, keyed by month 1 (April) .. 12 (March), in tenths of a
-#   bed-day: "used" holds the bed-days the spells need (or, for a trust
-#   planning none, its declared occupied beds times the days) and "open" the
-#   bed-days its core and escalation beds give, each times ten. Tenths keep a
-#   length of stay given to one decimal in whole numbers, where Rego's
-#   arithmetic is fast, and leave every ratio as it is: testing
-#   bed_days_above on these is testing occupancy_above on occupancy(provider),
-#   without building a month's occupancy. Rules build that only for a month
-#   they report.
+#   limit is tested on, month by month from M1 (April) (index 0) to M12
+#   (March), in tenths of a bed-day: "used" holds the bed-days the spells need
+#   (or, for a trust planning none, its declared occupied beds times the days)
+#   and "open" the bed-days its core and escalation beds give, each times ten.
+#   Tenths keep a length of stay given to one decimal in whole numbers, where
+#   Rego's arithmetic is fast, and leave every ratio as it is: testing
+#   bed_days_above on used[i] and open[i] is testing occupancy_above on month
+#   i + 1 of occupancy(provider), without building a month's occupancy. Rules
+#   build that only for a month they report. A month the plan does not give
+#   is left out at the end of a list.
 bed_tenths(provider) := {"used": used, "open": open} if {
-	days := [days_in_month(provider.year, i + 1) | some i, _ in month_names]
+	days := year_days(provider.year)
 	used := _bed_tenths_used(provider, days)
-	open := {m: (((core + escalation) * days[i]) * 10) |
-		some i, _ in month_names
-		m := i + 1
-		core := provider.capacity.beds_core.months[i]
+	open := [(((core + escalation) * days[i]) * 10) |
+		some i, core in provider.capacity.beds_core.months
 		escalation := provider.capacity.beds_escalation.months[i]
-	}
+	]
 }
 
-_bed_tenths_used(provider, _) := {i + 1: need | some i, need in bed_tenths_needed(provider)} if {
+_bed_tenths_used(provider, _) := bed_tenths_needed(provider) if {
 	plans_bedded_spells(provider)
 }
 
-_bed_tenths_used(provider, days) := {i + 1: ((occupied * days[i]) * 10) |
-	some i, _ in month_names
-	occupied := provider.capacity.beds_occupied.months[i]
-} if {
+_bed_tenths_used(provider, days) := [((occupied * days[i]) * 10) |
+	some i, occupied in provider.capacity.beds_occupied.months
+] if {
 	not plans_bedded_spells(provider)
 }
+
+# METADATA
+# description: |
+#   bed_tenths_in_month(provider, i) is month i (0 = April .. 11 = March) of
+#   bed_tenths(provider), {"used": used[i], "open": open[i]}, worked out for
+#   that month alone: a rule that needs only a month or two of a provider's
+#   year adds up only those. Undefined when the plan does not give the month.
+bed_tenths_in_month(provider, i) := {"used": used, "open": ((core + escalation) * days) * 10} if {
+	core := provider.capacity.beds_core.months[i]
+	escalation := provider.capacity.beds_escalation.months[i]
+	days := year_days(provider.year)[i]
+	used := _bed_tenths_used_in_month(provider, i, days)
+}
+
+_bed_tenths_used_in_month(provider, i, _) := (ordinary * los_ordinary) + (non_elective * los_non_elective) if {
+	plans_bedded_spells(provider)
+	ordinary := _month_total(provider.activity, "elective_ordinary", i)
+	non_elective := _month_total(provider.activity, "non_elective_los", i)
+	los_ordinary := provider.capacity.los_elective_ordinary * 10
+	los_non_elective := provider.capacity.los_non_elective * 10
+}
+
+_bed_tenths_used_in_month(provider, i, days) := (occupied * days) * 10 if {
+	not plans_bedded_spells(provider)
+	occupied := provider.capacity.beds_occupied.months[i]
+}
+
+# _month_total(activity, line, i) is _monthly_total(activity, line)[i]: the
+# same months added in the same order.
+_month_total(activity, line, i) := sum([a[line].months[i] | some a in activity; a[line]])
 
 # METADATA
 # description: |
@@ -225,6 +260,5 @@ bed_days_above(used, open, _) if {
 # METADATA
 # description: |
 #   provider_bed_tenths is bed_tenths(provider) for every provider, keyed by
-#   ODS code. B01 and B02 both scan it; as a rule it is evaluated once per
-#   query, not once per rule.
+#   ODS code; as a rule it is evaluated once per query, not once per rule.
 provider_bed_tenths := {code: bed_tenths(provider) | some code, provider in providers}

@@ -161,22 +161,62 @@ test_bed_tenths_needed_is_ten_times_bed_days_needed if {
 	}
 }
 
+test_year_days if {
+	lib.year_days("2019/20") == [30, 31, 30, 31, 31, 30, 31, 30, 31, 31, 29, 31]
+	lib.year_days("2018/19")[10] == 28
+}
+
 test_bed_tenths_derived if {
 	tenths := lib.bed_tenths(_capacity_provider)
-	tenths.used[1] == 31500
-	tenths.open[1] == (110 * 30) * 10
-	tenths.open[3] == 0
-	tenths.open[11] == (110 * 29) * 10
+	tenths.used[0] == 31500
+	tenths.open[0] == (110 * 30) * 10
+	tenths.open[2] == 0
+	tenths.open[10] == (110 * 29) * 10
 	count(tenths.used) == 12
 	count(tenths.open) == 12
 }
 
 test_bed_tenths_declared if {
 	tenths := lib.bed_tenths(_declared_provider)
-	tenths.used[1] == (270 * 30) * 10
-	tenths.open[1] == (300 * 30) * 10
-	tenths.used[3] == 0
-	tenths.open[3] == 0
+	tenths.used[0] == (270 * 30) * 10
+	tenths.open[0] == (300 * 30) * 10
+	tenths.used[2] == 0
+	tenths.open[2] == 0
+}
+
+# A plan short of months gives only the months it has, at their own index.
+test_bed_tenths_short_months if {
+	short := json.patch(_declared_provider, [
+		{"op": "replace", "path": "/capacity/beds_escalation/months", "value": [0, 0, 0]},
+		{"op": "replace", "path": "/capacity/beds_occupied/months", "value": [270, 276]},
+	])
+	tenths := lib.bed_tenths(short)
+	tenths.open == [(300 * 30) * 10, (300 * 31) * 10, 0]
+	tenths.used == [(270 * 30) * 10, (276 * 31) * 10]
+	not lib.bed_tenths_in_month(short, 2)
+	lib.bed_tenths_in_month(short, 1) == {"used": (276 * 31) * 10, "open": (300 * 31) * 10}
+}
+
+# Month by month, bed_tenths_in_month is bed_tenths: derived and declared,
+# a month without beds, lengths of stay in decimals and a commissioner that
+# plans only one of the bedded lines.
+test_bed_tenths_in_month_agrees_with_bed_tenths if {
+	decimal := json.patch(_capacity_provider, [
+		{"op": "replace", "path": "/capacity/los_elective_ordinary", "value": 3.4},
+		{"op": "replace", "path": "/capacity/los_non_elective", "value": 5.75},
+	])
+	every provider in [_capacity_provider, _declared_provider, decimal] {
+		tenths := lib.bed_tenths(provider)
+		every i, used in tenths.used {
+			lib.bed_tenths_in_month(provider, i) == {"used": used, "open": tenths.open[i]}
+		}
+		count(tenths.used) == 12
+		not lib.bed_tenths_in_month(provider, 12)
+	}
+}
+
+test_bed_tenths_in_month_without_year if {
+	not lib.bed_tenths_in_month(object.remove(_capacity_provider, ["year"]), 0)
 }
 
 # bed_days_above on bed_tenths says what occupancy_above says on occupancy,
@@ -195,7 +235,7 @@ test_bed_days_above_agrees_with_occupancy_above if {
 
 _above_in_tenths(provider, m, limit) if {
 	tenths := lib.bed_tenths(provider)
-	lib.bed_days_above(tenths.used[m], tenths.open[m], limit)
+	lib.bed_days_above(tenths.used[m - 1], tenths.open[m - 1], limit)
 } else := false
 
 _above_in_occupancy(provider, m, limit) if {

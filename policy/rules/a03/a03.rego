@@ -27,6 +27,10 @@ findings contains f if {
 	some [p_code, c_code] in lib.contract_pairs
 	provider := lib.providers[p_code]
 	commissioner := lib.commissioners[c_code]
+
+	# Two sides planning the same activity from the same outturn forecast
+	# the same growth on every line: one comparison settles most contracts.
+	not _same_plans(provider, commissioner, p_code, c_code)
 	some line in growth_lines
 	provider_flow := provider.activity[c_code][line]
 	commissioner_flow := commissioner.contracts[p_code].activity[line]
@@ -64,6 +68,18 @@ findings contains f if {
 			],
 		),
 	})
+}
+
+# _same_plans holds when both sides plan the very same activity block for
+# the contract and record the very same prior-year activity. (!= compares
+# two blocks as values; == would unify them key by key, which costs more.)
+_same_plans(provider, commissioner, p_code, c_code) if {
+	provider_block := provider.activity[c_code]
+	commissioner_block := commissioner.contracts[p_code].activity
+	not provider_block != commissioner_block
+	provider_prior := provider.prior_year.activity[c_code]
+	commissioner_prior := commissioner.prior_year.activity[p_code]
+	not provider_prior != commissioner_prior
 }
 
 _same_basis(provider_flow, commissioner_flow, provider_prior, commissioner_prior) if {

@@ -101,3 +101,15 @@ test_fail_thresholds_from_policy_data if {
 	a03.findings == {ne_warning("RTK plans non-elective spells (E.M.11) to grow by +2.0% from 09N (10,200 against 10,000 in the prior year); 09N plans +2.5% with RTK (10,248 against 10,000): 0.5 points apart, tolerance 0.25 points")} with input as pair(agreed, prior, commissioner, prior)
 		with data.triangulate.thresholds.alignment.growth_gap_points as 0.25
 }
+
+# The same plans from outturns that differ only on a line not compared:
+# each growth line is still the same growth on both sides.
+test_success_outturns_differ_on_another_line if {
+	count(a03.findings) == 0 with input as pair(agreed, prior, agreed, object.union(prior, {"op_first": 25000}))
+}
+
+# The same plans, with both sides' outturns equal but written differently
+# (10000 and 10000.0): the same growth.
+test_success_same_outturn_written_differently if {
+	count(a03.findings) == 0 with input as pair(agreed, prior, agreed, object.union(prior, {"non_elective": 10000.0}))
+}

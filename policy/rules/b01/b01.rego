@@ -23,8 +23,9 @@ findings contains f if {
 	# Months are found on bed-days (in tenths) alone; the month's occupancy,
 	# with its percentage, is built only for a month above the warning limit.
 	some code, beds in lib.provider_bed_tenths
-	some m, used in beds.used
-	lib.bed_days_above(used, beds.open[m], limits.warning_pct)
+	some i, used in beds.used
+	lib.bed_days_above(used, beds.open[i], limits.warning_pct)
+	m := i + 1
 	o := lib.occupancy(lib.providers[code])[m]
 	band := _band(o, limits)
 	f := lib.finding({

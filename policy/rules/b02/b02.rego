@@ -16,22 +16,29 @@ import data.triangulate.lib
 findings contains f if {
 	limit := lib.thresholds.occupancy.warning_pct
 	standard := lib.thresholds.standards.ae_4h_pct
-	some code, beds in lib.provider_bed_tenths
-	trajectory := lib.providers[code].performance.ae_4h
-	some m, used in beds.used
 
-	# A month needing beds with none open is B01's error; there is no
-	# occupancy to quote here.
-	open := beds.open[m]
-	open > 0
-	lib.bed_days_above(used, open, limit)
-	seen := trajectory.numerator[m - 1]
-	attendances := trajectory.denominator[m - 1]
+	# The months planned at or above the standard are found on the A&E
+	# trajectory first (few are), and only their beds are added up. A
+	# figure that is not a number is left alone here (the schema reports
+	# it).
+	some code, provider in lib.providers
+	trajectory := provider.performance.ae_4h
+	some i, attendances in trajectory.denominator
+	is_number(attendances)
 	attendances > 0
+	seen := trajectory.numerator[i]
+	is_number(seen)
 
 	# The rate (seen * 100 / attendances) at or above the standard, tested
 	# without dividing.
 	seen * 100 >= standard * attendances
+
+	# A month needing beds with none open is B01's error; there is no
+	# occupancy to quote here.
+	beds := lib.bed_tenths_in_month(provider, i)
+	beds.open > 0
+	lib.bed_days_above(beds.used, beds.open, limit)
+	m := i + 1
 	rate := (seen * 100) / attendances
 	o := lib.occupancy(lib.providers[code])[m]
 	f := lib.finding({

@@ -82,3 +82,75 @@ test_fail_standard_beaten_above_100 if {
 		"message": "RTK plans to see 96.1% of A&E attendances within 4 hours in M1 (April) (9,612 of 10,000) with G&A occupancy planned at 102.0%, above 92%: meeting the 95% standard with beds that full is not credible",
 	}}
 }
+
+_month(months, i, value) := array.concat(array.concat(array.slice(months, 0, i), [value]), array.slice(months, i + 1, 12))
+
+# February 2020 (M11, 29 days) with 90 beds: 2,580 bed-days needed of 2,610
+# open is 98.9%, with the non-elective spells split between two
+# commissioners; the standard is met in February alone.
+_february_case(seen) := {
+	"year": "2019/20",
+	"plans": {"RTK": {
+		"kind": "provider",
+		"org": "RTK",
+		"year": "2019/20",
+		"activity": {
+			"09N": {
+				"elective_ordinary": _flow(_twelve(100)),
+				"non_elective_los": _flow(_twelve(300)),
+			},
+			"09Y": {"non_elective_los": _flow(_twelve(80))},
+		},
+		"capacity": {
+			"beds_core": {"months": _month(_twelve(100), 10, 90)},
+			"beds_escalation": {"months": _twelve(0)},
+			"beds_occupied": {"months": _twelve(80)},
+			"los_elective_ordinary": 3,
+			"los_non_elective": 6,
+		},
+		"performance": {"ae_4h": {
+			"numerator": _month(_twelve(9000), 10, seen),
+			"denominator": _twelve(10000),
+		}},
+	}},
+}
+
+test_fail_standard_met_in_a_full_february if {
+	fs := b02.findings with input as _february_case(9500)
+	fs == {{
+		"rule": "B02", "severity": "warning", "org": "RTK", "orgs": ["RTK"],
+		"path": ["performance", "ae_4h", "numerator", 10], "month": 11, "related": [],
+		"message": "RTK plans to see 95.0% of A&E attendances within 4 hours in M11 (February) (9,500 of 10,000) with G&A occupancy planned at 98.9%, above 92%: meeting the 95% standard with beds that full is not credible",
+	}}
+}
+
+test_success_february_just_below_standard if {
+	fs := b02.findings with input as _february_case(9499)
+	count(fs) == 0
+}
+
+# No attendances planned in a full month: no rate to judge.
+test_success_no_attendances if {
+	case := json.patch(_case(411, 0, 100), [{"op": "replace", "path": "/plans/RTK/performance/ae_4h/denominator/0", "value": 0}])
+	fs := b02.findings with input as case
+	count(fs) == 0
+}
+
+# A trust planning no G&A spells is judged on the beds it declares occupied:
+# 280 of 300 beds in April is 93.3%.
+test_fail_declared_occupancy if {
+	case := json.patch(_case(0, 9500, 300), [
+		{"op": "replace", "path": "/plans/RTK/activity", "value": {"09N": {"op_first": _flow(_twelve(500))}}},
+		{"op": "replace", "path": "/plans/RTK/capacity/beds_occupied/months/0", "value": 280},
+	])
+	fs := b02.findings with input as case
+	[[f.month, f.message] | some f in fs] == [[1, "RTK plans to see 95.0% of A&E attendances within 4 hours in M1 (April) (9,500 of 10,000) with G&A occupancy planned at 93.3%, above 92%: meeting the 95% standard with beds that full is not credible"]]
+}
+
+# A figure that is not a number (a schema error) is passed over, not a
+# failed evaluation; the other months are still judged.
+test_fail_other_month_despite_a_malformed_figure if {
+	case := json.patch(_february_case(9500), [{"op": "replace", "path": "/plans/RTK/performance/ae_4h/numerator/0", "value": "lots"}])
+	fs := b02.findings with input as case
+	[f.month | some f in fs] == [11]
+}

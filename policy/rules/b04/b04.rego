@@ -23,6 +23,10 @@ _lines := ["elective", "non_elective", "op_first", "op_followup", "ae_total"]
 
 findings contains f if {
 	some code, provider in lib.providers
+
+	# A trust planning more staff than last year has no gap to cover: that
+	# is settled before any activity is added up.
+	not _staff_grows(provider)
 	prior_wte := provider.prior_year.wte
 	planned := _planned(provider.activity)
 	prior := _prior(provider.prior_year.activity)
@@ -74,6 +78,21 @@ _cover(productivity, need) := sprintf(
 	": its productivity schemes come to %s, short of the %s that the %s-point gap between activity and WTE growth is worth on its %s pay bill",
 	[lib.fmt_gbp(productivity), lib.fmt_gbp(need.required), need.gap, lib.fmt_gbp(need.pay)],
 ) if productivity != 0
+
+# _staff_grows(provider) holds when the provider's average planned WTE is
+# above its prior year's, so that the rule cannot fire. It reads
+# well-formed figures only, so it cannot fail an evaluation: anything else
+# is left to the rule itself.
+_staff_grows(provider) if {
+	total := provider.workforce.total
+	is_array(total)
+	count(total) > 0
+	every x in total {
+		is_number(x)
+	}
+	is_number(provider.prior_year.wte)
+	sum(total) / count(total) > provider.prior_year.wte
+}
 
 _pay(pay) := (pay.substantive + pay.bank) + pay.agency
 

@@ -132,3 +132,17 @@ test_fail_productivity_just_short_of_the_gap if {
 test_fail_whole_percent_growth if {
 	_findings(_four_pct([])) == {_finding("RTK plans 4.0% more activity than in 2018/19 (78,000 elective and non-elective spells, outpatient and A&E attendances against 75,000), above 2%, with 6,500 WTE on average against 6,500 in 2018/19 and no productivity savings in its CIP: the 4.0-point gap between activity and WTE growth on its £325,000k pay bill needs £13,000k of productivity")}
 }
+
+# The average WTE exactly at last year's, in decimals, is flat: the rule
+# goes on to the activity.
+test_fail_flat_decimal_wte if {
+	fs := _findings(_input(46, _twelve(6500.5), {"wte": 6500.5}, _workforce_schemes))
+	[f.org | some f in fs] == ["RTK"]
+}
+
+# One more WTE in March puts the average a twelfth of a WTE above last
+# year's: growing staff, nothing to cover.
+test_success_wte_a_twelfth_above if {
+	more := array.concat(array.slice(_flat_wte, 0, 11), [6501])
+	count(_findings(_input(100, more, {"wte": 6500}, []))) == 0
+}

@@ -68,3 +68,47 @@ test_fail_first_month_mismatch if {
 		"message": "RTK plans 5,320 elective spells (E.M.10) with 09N in M1 (April), but 4,300 day-case elective spells (E.M.10a) plus 900 ordinary elective spells (E.M.10b) make 5,200",
 	}} with input as plans(wrong, lines)
 }
+
+# Both sides plan the same block whose elective spells do not add up: each
+# side is told on its own plan.
+test_fail_both_sides_same_block if {
+	wrong := object.union(lines, {"elective": flow(elective_swapped)})
+	i02.findings == {
+		{
+			"rule": "I02", "severity": "error", "org": "RTK", "orgs": ["RTK"], "month": 1, "related": [],
+			"path": ["activity", "09N", "elective", "months", 0],
+			"message": "RTK plans 5,320 elective spells (E.M.10) with 09N in M1 (April), but 4,300 day-case elective spells (E.M.10a) plus 900 ordinary elective spells (E.M.10b) make 5,200",
+		},
+		{
+			"rule": "I02", "severity": "error", "org": "09N", "orgs": ["09N"], "month": 1, "related": [],
+			"path": ["contracts", "RTK", "activity", "elective", "months", 0],
+			"message": "09N plans 5,320 elective spells (E.M.10) with RTK in M1 (April), but 4,300 day-case elective spells (E.M.10a) plus 900 ordinary elective spells (E.M.10b) make 5,200",
+		},
+	} with input as plans(wrong, wrong)
+}
+
+# Two contracts of one provider, each planned alike on both sides: only the
+# pair whose block fails is reported, on both sides, and only the sum that
+# fails there.
+test_fail_same_blocks_two_contracts if {
+	wrong := object.union(lines, {"ae_total": {"total": sum(ae_total) + 1, "months": ae_total}})
+	fs := i02.findings with input as {"year": "2019/20", "plans": {
+		"RTK": {"kind": "provider", "org": "RTK", "activity": {"09N": lines, "08J": wrong}},
+		"09N": {"kind": "commissioner", "org": "09N", "contracts": {"RTK": {"activity": lines}}},
+		"08J": {"kind": "commissioner", "org": "08J", "contracts": {"RTK": {"activity": wrong}}},
+	}}
+	{[f.org, f.path] | some f in fs} == {
+		["RTK", ["activity", "08J", "ae_total", "total"]],
+		["08J", ["contracts", "RTK", "activity", "ae_total", "total"]],
+	}
+}
+
+# A commissioner's block with no provider plan behind it is still checked.
+test_fail_commissioner_without_provider_plan if {
+	wrong := object.union(lines, {"elective": flow(elective_swapped)})
+	fs := i02.findings with input as {"year": "2019/20", "plans": {"09N": {
+		"kind": "commissioner", "org": "09N",
+		"contracts": {"RTK": {"activity": wrong}},
+	}}}
+	{[f.org, f.path] | some f in fs} == {["09N", ["contracts", "RTK", "activity", "elective", "months", 0]]}
+}

@@ -22,7 +22,8 @@ findings contains f if {
 	tolerance := lib.thresholds.consistency.wte_tolerance
 	some code, plan in lib.providers
 	workforce := plan.workforce
-	sums := [_staff_in_month(workforce.groups, i) | some i, _ in workforce.total]
+	staff := _staff_months(workforce.groups)
+	sums := [sum([months[i] | some months in staff]) | some i, _ in workforce.total]
 	workforce.total != sums
 	bad := {i | some i, total in workforce.total; abs(total - sums[i]) > tolerance}
 	i := min(bad)
@@ -39,13 +40,15 @@ findings contains f if {
 	})
 }
 
-# The WTE of every staff group in month i, whatever the contract type: one
-# builtin sum over them all, since Rego's own decimal arithmetic is slow.
-_staff_in_month(groups, i) := sum([wte |
+# The monthly WTE of every staff group and contract type, so that each
+# month's staff are added with one builtin sum over them all (Rego's own
+# decimal arithmetic is slow) in the same order every month: group by
+# group, substantive, bank, then agency.
+_staff_months(groups) := [months |
 	some group in groups
 	some contract in ["substantive", "bank", "agency"]
-	wte := group[contract][i]
-])
+	months := group[contract]
+]
 
 # WTE with one decimal and thousands grouped: 6480.45 is "6,480.5".
 _fmt_wte(x) := sprintf("%s.%d", [lib.fmt_int(floor(tenths / 10)), tenths % 10]) if tenths := round(x * 10)

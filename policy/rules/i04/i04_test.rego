@@ -43,3 +43,17 @@ test_fail_first_of_several_months if {
 		"message": "RTK plans 6,580.0 WTE in M4 (July), but its staff groups (substantive, bank and agency) add up to 6,500.0: 80.0 apart, tolerance 0.5 (3 months do not add up)",
 	}} with input as plans([6500, 6500, 6500, 6580, 6500, 6580, 6500, 6500, 6500, 6500, 6500, 6420])
 }
+
+# A group without agency staff adds nothing for them; one month of bank
+# staff in a group that plans only that month counts in that month alone.
+test_fail_group_without_agency if {
+	fewer := object.union(object.remove(groups, ["medical"]), {
+		"medical": {"substantive": twelve(840), "bank": twelve(40)},
+		"extra": {"bank": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 30]},
+	})
+	fs := i04.findings with input as {"year": "2019/20", "plans": {"RTK": {
+		"kind": "provider", "org": "RTK",
+		"workforce": {"total": twelve(6470), "groups": fewer},
+	}}}
+	[[f.month, f.message] | some f in fs] == [[12, "RTK plans 6,470.0 WTE in M12 (March), but its staff groups (substantive, bank and agency) add up to 6,500.0: 30.0 apart, tolerance 0.5"]]
+}

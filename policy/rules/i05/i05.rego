@@ -28,6 +28,7 @@ _trajectory_labels := {
 findings contains f if {
 	some code, plan in lib.providers
 	some name, trajectory in plan.performance
+	not _below(trajectory.numerator, trajectory.denominator)
 	bad := {i | some i, numerator in trajectory.numerator; numerator > trajectory.denominator[i]}
 	i := min(bad)
 	f := lib.finding({
@@ -46,6 +47,7 @@ findings contains f if {
 findings contains f if {
 	some code, plan in lib.providers
 	capacity := plan.capacity
+	not _fits(capacity)
 	bad := {i |
 		some i, occupied in capacity.beds_occupied.months
 		occupied > capacity.beds_core.months[i] + capacity.beds_escalation.months[i]
@@ -64,6 +66,33 @@ findings contains f if {
 			_also(count(bad)),
 		]),
 	})
+}
+
+# _below(numerator, denominator) holds when no month's numerator can be
+# above its denominator: the largest numerator is at most the smallest
+# denominator. Two builtins settle such a trajectory; any other is searched
+# month by month.
+_below(numerator, denominator) if {
+	is_array(numerator)
+	is_array(denominator)
+	max(numerator) <= min(denominator)
+}
+
+# _fits(capacity) holds when no month can have more beds occupied than open:
+# the most beds occupied in any month are at most the fewest core beds plus
+# the fewest escalation beds. Both minimums and maximums are numbers only
+# when every month is one, so the sum cannot fail.
+_fits(capacity) if {
+	core := capacity.beds_core.months
+	escalation := capacity.beds_escalation.months
+	is_array(capacity.beds_occupied.months)
+	is_array(core)
+	is_array(escalation)
+	is_number(max(core))
+	is_number(min(core))
+	is_number(max(escalation))
+	is_number(min(escalation))
+	max(capacity.beds_occupied.months) <= min(core) + min(escalation)
 }
 
 _also(1) := ""

@@ -53,3 +53,37 @@ test_fail_occupied_above_open if {
 		"message": "RTK plans 901 G&A beds occupied in M10 (January), but only 900 open (860 core and 40 escalation)",
 	}} with input as plans(performance, [790, 790, 790, 790, 790, 790, 820, 850, 880, 901, 880, 850])
 }
+
+# A seasonal trajectory whose largest numerator is above its smallest
+# denominator, though never in the same month: nothing to report.
+test_success_seasonal_trajectory if {
+	seasonal := object.union(performance, {"ae_4h": trajectory(
+		[11400, 11400, 11400, 11400, 11400, 11400, 11400, 11400, 11400, 11400, 11400, 12900],
+		[12500, 12500, 12500, 12500, 12500, 12500, 12500, 12500, 12500, 12500, 12000, 13000],
+	)})
+	count(i05.findings) == 0 with input as plans(seasonal, twelve(790))
+}
+
+# The same in beds: 880 occupied in a month with escalation beds open is
+# above the 860 core beds of other months but within that month's 900.
+test_success_occupancy_within_escalation if {
+	count(i05.findings) == 0 with input as plans(performance, [790, 790, 790, 790, 790, 790, 820, 880, 880, 880, 880, 820])
+}
+
+# A numerator above its denominator in the month with the fewest
+# attendances: the smallest denominator is where a numerator first fits
+# worst.
+test_fail_above_smallest_denominator if {
+	fs := i05.findings with input as plans(
+		object.union(performance, {"cancer_62d": trajectory(twelve(85), [100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 84, 100])}),
+		twelve(790),
+	)
+	[f.path | some f in fs] == [["performance", "cancer_62d", "numerator", 10]]
+}
+
+# Occupied beds in decimals (an average over the month) just above the
+# beds open.
+test_fail_occupied_decimal_above_open if {
+	fs := i05.findings with input as plans(performance, [790, 790, 790, 790, 790, 790, 820, 850, 880, 900.5, 880, 850])
+	[f.path | some f in fs] == [["capacity", "beds_occupied", "months", 9]]
+}
