@@ -45,7 +45,8 @@ func BenchmarkRules(b *testing.B) {
 		b.Fatalf("%d years in the generated set, want 1", len(years))
 	}
 	year := years[0]
-	in, err := inputValue(input(set, yearDocs(set, year), regs.Data(year), year))
+	docs := yearDocs(set, year)
+	in, err := inputValue(input(set, docs, regs.Data(year), year), docs)
 	if err != nil {
 		b.Fatal(err)
 	}
