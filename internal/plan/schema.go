@@ -43,6 +43,9 @@ type Schema struct {
 	// filesPerContext files.
 	ev        *evaluator
 	evaluated int // files evaluated in ev
+	// fast accepts valid files without evaluating them (fast.go). It is
+	// immutable and shared by every clone.
+	fast *fastSchema
 }
 
 // LoadSchema compiles the schema package found in fsys under schema/.
@@ -71,7 +74,8 @@ func LoadSchema(fsys fs.FS) (*Schema, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Schema{sources: sources, ev: ev}, nil
+	ev.fast = compileFast(sources)
+	return &Schema{sources: sources, ev: ev, fast: ev.fast}, nil
 }
 
 type source struct {
@@ -120,7 +124,8 @@ func (s *Schema) clone() (*Schema, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Schema{sources: s.sources, ev: ev}, nil
+	ev.fast = s.fast
+	return &Schema{sources: s.sources, ev: ev, fast: s.fast}, nil
 }
 
 // kindNames lists, sorted, the document kinds this schema defines: every
