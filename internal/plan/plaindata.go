@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"unicode/utf8"
@@ -30,8 +31,9 @@ func readPlainData(src []byte) (data map[string]any, index map[string]position, 
 			data, index, ok = nil, nil, false
 		}
 	}()
-	// CUE refuses a source that is not UTF-8, comments included.
-	if !utf8.Valid(src) {
+	// CUE refuses a source that is not UTF-8, or holds a NUL or a byte
+	// order mark, comments included.
+	if !utf8.Valid(src) || bytes.IndexByte(src, 0) >= 0 || bytes.Contains(src, []byte("\uFEFF")) {
 		return nil, nil, false
 	}
 	r.space()

@@ -117,7 +117,8 @@ func plainMutations(src []byte) [][]byte {
 		{"\n", "\n@attr()\n"}, {"\n", "\n...\n"}, {"\n", "\nlet x = 1\n"}, {"\n", "\nimport \"strings\"\n"},
 		{"\n", "\npackage plan\n"}, {"\"", "\"\t"}, {"\"", "\"\x01"}, {"\"", "\"\xff"}, {":", ": :"}, {"months", "for"},
 		{"months", "if"}, {"months", "m\u00e9"}, {"/", "/*"}, {"total: ", "total: a.b"}, {"total: ", "total: 1 + "},
-		{"{", "{{"}, {"}", "}}"}, {"[", "[["}, {"]", "]]"},
+		{"{", "{{"}, {"}", "}}"}, {"[", "[["}, {"]", "]]"}, {"// ", "// \x00"}, {"// ", "// \ufeff"},
+		{": \"", ": \"\ufeff"}, {"\n", "\n\ufeff"},
 	}
 	var out [][]byte
 	for _, e := range edits {
