@@ -66,6 +66,15 @@ func (t *treeFS) Open(name string) (fs.File, error) {
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
+	if e.Mode == filemode.Regular || e.Mode == filemode.Executable {
+		// One lookup of the blob gives both its size and its content.
+		f, err := t.root.TreeEntryFile(e)
+		if err != nil {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+		fi := &fileInfo{name: path.Base(name), mode: goMode(e.Mode), when: t.when, size: f.Size}
+		return readBlob(name, fi, f.Reader)
+	}
 	fi, err := t.info(name, e)
 	if err != nil {
 		return nil, err
@@ -77,12 +86,6 @@ func (t *treeFS) Open(name string) (fs.File, error) {
 			return nil, err
 		}
 		return &dirFile{info: fi, entries: entries}, nil
-	case e.Mode == filemode.Regular || e.Mode == filemode.Executable:
-		f, err := t.root.TreeEntryFile(e)
-		if err != nil {
-			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
-		}
-		return readBlob(name, fi, f.Reader)
 	default:
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("%s entries are not read: %w", e.Mode, errors.ErrUnsupported)}
 	}

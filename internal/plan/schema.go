@@ -7,6 +7,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/build"
@@ -34,9 +35,12 @@ var kinds = map[string]string{
 // lacks is refused like any unknown kind.
 var optionalKinds = map[string]bool{"register": true}
 
-// Schema is the compiled CUE schema. It is safe to reuse across loads but not
-// for concurrent use: CUE values share one context.
+// Schema is the compiled CUE schema. It is safe for concurrent use: a load
+// evaluates in copies of its own (one per worker), and CheckFile takes
+// turns in the schema's own context, since CUE values share one context.
 type Schema struct {
+	// mu serialises CheckFile, the one user of ev and evaluated.
+	mu      sync.Mutex
 	sources []source
 	// ev is compiled again when next needed after it is set to nil: when
 	// an evaluation in it was abandoned at its deadline, and after

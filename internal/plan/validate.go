@@ -57,6 +57,8 @@ type checked struct {
 // readable data) and its findings, at most maxErrors of them and a last one
 // that counts the rest. It never panics on any input.
 func (s *Schema) CheckFile(name string, src []byte) (*Document, []finding.Finding) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	r, _ := s.checkFile(context.Background(), name, src, DefaultFileDeadline)
 	return r.doc, limitFindings(r.findings, map[string]int{name: r.omitted})
 }
