@@ -117,6 +117,9 @@ type Engine struct {
 	ids   []string
 	reach map[string]Reach
 	pkgOf map[string]string
+	// groups are perRule's indexes by the reach of their package, set
+	// when every package has one (see EvaluateChange).
+	groups map[Reach][]int
 	// perRuleMinPlans is perRuleMinPlans, a field so tests can lower it.
 	perRuleMinPlans int
 	rules           []finding.Rule
@@ -237,6 +240,7 @@ func Load(ctx context.Context, fsys fs.FS) (*Engine, error) {
 		e.rules = append(e.rules, r)
 	}
 	sort.Slice(e.rules, func(i, j int) bool { return e.rules[i].ID < e.rules[j].ID })
+	e.groups = e.reachGroups()
 	return e, nil
 }
 
@@ -353,14 +357,8 @@ func yearDocs(set *plan.Set, year string) map[string]*plan.Document {
 // plans, the system files, the reference list and the year's register.
 func input(set *plan.Set, docs map[string]*plan.Document, reg map[string]any, year string) map[string]any {
 	plans, systems, orgs := map[string]any{}, map[string]any{}, map[string]any{}
-	for _, d := range set.Documents {
-		// Only the one reference list counts: a stray list elsewhere is an
-		// S01 error and must not add organisations to what rules read.
-		if o, ok := d.Data["organisations"].(map[string]any); ok && d.Kind == "organisations" && d.File == plan.ReferenceListFile {
-			for k, v := range o {
-				orgs[k] = v
-			}
-		}
+	for k, v := range referenceOrgs(set) {
+		orgs[k] = v
 	}
 	for code, d := range docs {
 		switch d.Kind {
@@ -371,6 +369,18 @@ func input(set *plan.Set, docs map[string]*plan.Document, reg map[string]any, ye
 		}
 	}
 	return map[string]any{"year": year, "plans": plans, "systems": systems, "organisations": orgs, "register": reg}
+}
+
+// referenceOrgs is the reference list's organisations, by code. Only the one
+// reference list counts: a stray list elsewhere is an S01 error and must not
+// add organisations to what rules read.
+func referenceOrgs(set *plan.Set) map[string]any {
+	for _, d := range set.Documents {
+		if o, ok := d.Data["organisations"].(map[string]any); ok && d.Kind == "organisations" && d.File == plan.ReferenceListFile {
+			return o
+		}
+	}
+	return nil
 }
 
 // Evaluate runs every rule over the plans of each year in the set, with that

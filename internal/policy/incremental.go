@@ -57,8 +57,26 @@ func reachOf(m *ast.Module) (Reach, error) {
 
 // Incremental reports whether EvaluateChange can judge a change by parts:
 // the entrypoint is the plain union of the rules (see unionSource), so each
-// rule can be evaluated on its own.
-func (e *Engine) Incremental() bool { return len(e.perRule) > 0 }
+// rule can be evaluated on its own, and each rule package has one reach.
+func (e *Engine) Incremental() bool { return e.groups != nil }
+
+// reachGroups sorts perRule's indexes by the reach of their packages; nil
+// when the rules are evaluated in one query or a package declares no rule,
+// or several with different reaches.
+func (e *Engine) reachGroups() map[Reach][]int {
+	if len(e.perRule) == 0 {
+		return nil
+	}
+	groups := map[Reach][]int{}
+	for i, id := range e.ids {
+		r, ok := e.packageReach(id)
+		if !ok {
+			return nil
+		}
+		groups[r] = append(groups[r], i)
+	}
+	return groups
+}
 
 // EvaluateChange returns what Evaluate would return for set, given that prev
 // is an earlier load of the same repository under the same rules, prevFindings
@@ -82,20 +100,12 @@ func (e *Engine) EvaluateChange(ctx context.Context, prev *plan.Set, prevFinding
 	scope := reachOfChange(k, prev, set)
 	// Rules are evaluated in groups by reach, each group over the plans
 	// its findings read, one input per group and year.
-	groups := map[Reach][]int{}
-	for i, id := range e.ids {
-		r, ok := e.packageReach(id)
-		if !ok {
-			return e.Evaluate(ctx, set, regs)
-		}
-		groups[r] = append(groups[r], i)
-	}
 	var out []finding.Finding
 	for _, year := range set.Years() {
 		docs := yearDocs(set, year)
 		invalid := set.Invalid(year)
 		for _, reach := range []Reach{ReadsPlan, ReadsPair, ReadsSystem, ReadsAll} {
-			idx := groups[reach]
+			idx := e.groups[reach]
 			if len(idx) == 0 {
 				continue
 			}
@@ -291,22 +301,16 @@ func (s changeScope) affects(reach Reach) func(finding.Finding) bool {
 	}
 }
 
-// referenceSystems reads the reference list's type and system of each
+// refSystems are the reference list's type and system of each
 // organisation.
 type refSystems struct{ types, system map[string]string }
 
 func referenceSystems(set *plan.Set) refSystems {
 	r := refSystems{types: map[string]string{}, system: map[string]string{}}
-	for _, d := range set.Documents {
-		o, ok := d.Data["organisations"].(map[string]any)
-		if !ok || d.Kind != "organisations" || d.File != plan.ReferenceListFile {
-			continue
-		}
-		for code, v := range o {
-			m, _ := v.(map[string]any)
-			r.types[code], _ = m["type"].(string)
-			r.system[code], _ = m["system"].(string)
-		}
+	for code, v := range referenceOrgs(set) {
+		m, _ := v.(map[string]any)
+		r.types[code], _ = m["type"].(string)
+		r.system[code], _ = m["system"].(string)
 	}
 	return r
 }
