@@ -63,7 +63,11 @@ type Rules struct {
 // or takes them from opts.Memo when the same rules were loaded for the same
 // day.
 func LoadRules(ctx context.Context, fsys fs.FS, opts Options) (*Rules, error) {
-	return opts.Memo.loadRules(ctx, fsys, opts, func() (*Rules, error) { return loadRules(ctx, fsys, opts) })
+	var before []byte
+	if opts.Cache != nil || opts.Memo != nil {
+		before, _ = RulesHash(fsys)
+	}
+	return opts.Memo.rules(before, today(opts), func() (*Rules, error) { return loadRules(ctx, fsys, opts, before) })
 }
 
 // today is the day waivers are judged on.
@@ -74,11 +78,9 @@ func today(opts Options) time.Time {
 	return opts.Today
 }
 
-func loadRules(ctx context.Context, fsys fs.FS, opts Options) (*Rules, error) {
-	var before []byte
-	if opts.Cache != nil || opts.Memo != nil {
-		before, _ = RulesHash(fsys)
-	}
+// loadRules compiles the rules; before is their hash taken first (nil:
+// none wanted).
+func loadRules(ctx context.Context, fsys fs.FS, opts Options, before []byte) (*Rules, error) {
 	s, err := plan.LoadSchema(fsys)
 	if err != nil {
 		return nil, err

@@ -1,10 +1,9 @@
 package check
 
 import (
-	"context"
-	"io/fs"
 	"slices"
 	"sync"
+	"time"
 )
 
 // Memo keeps, in memory, the rules and results a long-running process needs
@@ -14,7 +13,7 @@ import (
 // bounded; a nil Memo keeps nothing. Safe for concurrent use.
 type Memo struct {
 	mu      sync.Mutex
-	rules   []memoRules
+	kept    []memoRules
 	results []memoResult
 }
 
@@ -38,19 +37,16 @@ const (
 // NewMemo returns an empty memo.
 func NewMemo() *Memo { return &Memo{} }
 
-// loadRules returns rules loaded earlier from a tree with the same hash for
-// the same day (waivers lapse by the day), or loads them.
-func (m *Memo) loadRules(ctx context.Context, fsys fs.FS, opts Options, load func() (*Rules, error)) (*Rules, error) {
-	if m == nil {
+// rules returns the rules loaded earlier from files with the given hash for
+// the same day (waivers lapse by the day), or loads them. Without a hash
+// nothing is kept.
+func (m *Memo) rules(hash []byte, today time.Time, load func() (*Rules, error)) (*Rules, error) {
+	if m == nil || hash == nil {
 		return load()
 	}
-	hash, err := RulesHash(fsys)
-	if err != nil {
-		return load()
-	}
-	day := today(opts).Format("2006-01-02")
+	day := today.Format("2006-01-02")
 	m.mu.Lock()
-	for _, e := range m.rules {
+	for _, e := range m.kept {
 		if slices.Equal(e.hash, hash) && e.day == day {
 			m.mu.Unlock()
 			return e.rules, nil
@@ -64,8 +60,8 @@ func (m *Memo) loadRules(ctx context.Context, fsys fs.FS, opts Options, load fun
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.rules = append([]memoRules{{hash: hash, day: day, rules: r}}, m.rules...)
-	m.rules = m.rules[:min(len(m.rules), memoRulesKept)]
+	m.kept = append([]memoRules{{hash: hash, day: day, rules: r}}, m.kept...)
+	m.kept = m.kept[:min(len(m.kept), memoRulesKept)]
 	return r, nil
 }
 
