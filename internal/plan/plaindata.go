@@ -145,8 +145,9 @@ func (r *plainReader) field(m map[string]any, path keyPath) bool {
 	if _, seen := r.index[p.key]; !seen {
 		r.index[p.key] = at
 	}
-	if r.labelAhead() {
-		// a: b: 1 is a: {b: 1}; a struct may be merged with a repeat.
+	if chained, braced := r.labelAhead(), r.peek() == '{'; chained || braced {
+		// a: b: 1 is a: {b: 1}; a struct repeated is merged, as CUE
+		// unifies them.
 		sub, isStruct := m[name].(map[string]any)
 		if _, taken := m[name]; taken && !isStruct {
 			return false
@@ -155,16 +156,8 @@ func (r *plainReader) field(m map[string]any, path keyPath) bool {
 			sub = map[string]any{}
 			m[name] = sub
 		}
-		return r.field(sub, p)
-	}
-	if r.peek() == '{' {
-		sub, isStruct := m[name].(map[string]any)
-		if _, taken := m[name]; taken && !isStruct {
-			return false
-		}
-		if !isStruct {
-			sub = map[string]any{}
-			m[name] = sub
+		if chained {
+			return r.field(sub, p)
 		}
 		r.off++
 		return r.fields(sub, p, '}')
@@ -182,10 +175,11 @@ func (r *plainReader) field(m map[string]any, path keyPath) bool {
 // labelAhead reports whether the next token is a label followed by a
 // colon.
 func (r *plainReader) labelAhead() bool {
-	save := *r
+	// A label never spans a line, so only the offset moves.
+	off := r.off
 	_, ok := r.label()
 	ok = ok && r.peek() == ':'
-	*r = save
+	r.off = off
 	return ok
 }
 
