@@ -104,6 +104,21 @@ func sourceArgs(args []string, ref string) (fs.FS, string, error) {
 	return source(findRoot("."), ref)
 }
 
+// openHistory opens the git repository a history command reads: the one
+// directory argument, or the repository root above the working directory.
+// A repository that cannot be opened is an input error.
+func openHistory(args []string) (*gitrepo.Repo, error) {
+	dir := findRoot(".")
+	if len(args) == 1 {
+		dir = args[0]
+	}
+	repo, err := gitrepo.Open(dir)
+	if err != nil {
+		return nil, &exitError{code: ExitInput, err: err}
+	}
+	return repo, nil
+}
+
 // findRoot returns the nearest directory at or above dir that holds both
 // schema/ and plans/, or dir itself when there is none.
 func findRoot(dir string) string {

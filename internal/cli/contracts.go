@@ -16,7 +16,6 @@ import (
 
 	"github.com/triangulate-nhs/triangulate/internal/check"
 	"github.com/triangulate-nhs/triangulate/internal/contracts"
-	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
 	"github.com/triangulate-nhs/triangulate/internal/plan"
 	"github.com/triangulate-nhs/triangulate/internal/report"
 )
@@ -217,13 +216,9 @@ func runWeekly(cmd *cobra.Command, args []string, opts contracts.WeeklyOptions, 
 		}
 		*d.into = t
 	}
-	dir := findRoot(".")
-	if len(args) == 1 {
-		dir = args[0]
-	}
-	repo, err := gitrepo.Open(dir)
+	repo, err := openHistory(args)
 	if err != nil {
-		return &exitError{code: ExitInput, err: err}
+		return err
 	}
 	defer repo.Close()
 	opts.Cache = openCache(cmd.ErrOrStderr(), cacheDir, noCache, "reading history")

@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/triangulate-nhs/triangulate/internal/contracts"
-	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
 	"github.com/triangulate-nhs/triangulate/internal/ledger"
 	"github.com/triangulate-nhs/triangulate/internal/plan"
 )
@@ -73,13 +72,9 @@ year, an unknown organisation or a usage error.`,
 				}
 				opts.AsOf = d
 			}
-			dir := findRoot(".")
-			if len(args) == 1 {
-				dir = args[0]
-			}
-			repo, err := gitrepo.Open(dir)
+			repo, err := openHistory(args)
 			if err != nil {
-				return &exitError{code: ExitInput, err: err}
+				return err
 			}
 			defer repo.Close()
 			if !tags {
