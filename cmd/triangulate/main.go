@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -39,7 +40,32 @@ func main() {
 	if len(args) > 0 && args[0] == "serve" {
 		os.Exit(runServer(cli.Main, args, os.Stdout, os.Stderr, serveGrace))
 	}
-	os.Exit(run(cli.Main, args, os.Stdout, os.Stderr, gracePeriod))
+	stop := profile(os.Getenv("TRIANGULATE_CPUPROFILE"), os.Stderr)
+	code := run(cli.Main, args, os.Stdout, os.Stderr, gracePeriod)
+	stop()
+	os.Exit(code)
+}
+
+// profile writes a CPU profile of the whole run to path when it is set
+// (README, Performance: for `go tool pprof`); the returned function ends it.
+func profile(path string, stderr io.Writer) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "triangulate: no CPU profile: %v\n", err)
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			fmt.Fprintf(stderr, "triangulate: CPU profile: %v\n", err)
+		}
+	}
 }
 
 // runServer runs a server until it returns: a signal cancels its context

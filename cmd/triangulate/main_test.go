@@ -253,3 +253,37 @@ func TestServerStops(t *testing.T) {
 		})
 	}
 }
+
+// TestCPUProfile: TRIANGULATE_CPUPROFILE writes a CPU profile of the run
+// (gzipped protocol buffers, as `go tool pprof` reads them); a path that
+// cannot be written is said on stderr and the run goes on.
+func TestCPUProfile(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name, path, stderr string
+	}{
+		{"written", filepath.Join(dir, "cpu.prof"), ""},
+		{"unwritable", filepath.Join(dir, "missing", "cpu.prof"), "triangulate: no CPU profile: open " + filepath.Join(dir, "missing", "cpu.prof")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "help")
+			cmd.Env = append(os.Environ(), helperEnv+"=cli", "TRIANGULATE_CPUPROFILE="+c.path)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
+			if err != nil || !strings.Contains(string(out), "check") {
+				t.Fatalf("help: %v\n%s%s", err, out, stderr.String())
+			}
+			if c.stderr != "" {
+				if !strings.HasPrefix(stderr.String(), c.stderr) {
+					t.Fatalf("stderr %q, want %q...", stderr.String(), c.stderr)
+				}
+				return
+			}
+			b, err := os.ReadFile(c.path)
+			if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+				t.Fatalf("profile: %v, % x", err, b[:min(len(b), 4)])
+			}
+		})
+	}
+}

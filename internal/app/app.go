@@ -20,6 +20,7 @@ import (
 	"github.com/triangulate-nhs/triangulate/internal/check"
 	"github.com/triangulate-nhs/triangulate/internal/github"
 	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
+	"github.com/triangulate-nhs/triangulate/internal/panics"
 	"github.com/triangulate-nhs/triangulate/internal/report"
 	"github.com/triangulate-nhs/triangulate/internal/review"
 	"github.com/triangulate-nhs/triangulate/internal/server"
@@ -76,7 +77,13 @@ func (b *Backend) Review(ctx context.Context, j server.Job) error {
 	if err := p.Start(ctx, pr); err != nil {
 		return fmt.Errorf("start check on %s: %w", short(j.HeadSHA), err)
 	}
-	rv, err := b.judge(ctx, j)
+	// A panic while judging is a failure like any other: on the last
+	// attempt the check says so, rather than staying in progress.
+	var rv *review.Review
+	err = panics.Call(func() (err error) {
+		rv, err = b.judge(ctx, j)
+		return err
+	})
 	if err != nil {
 		if ctx.Err() == nil && server.LastAttempt(ctx) {
 			if ferr := p.Fail(ctx, pr, err); ferr != nil {

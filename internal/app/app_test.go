@@ -181,6 +181,33 @@ func TestFailureOnLastAttemptIsVisible(t *testing.T) {
 	}
 }
 
+// panickingGitHub is GitHub whose git credentials panic, as a bug met
+// while judging would.
+type panickingGitHub struct{ app.GitHub }
+
+func (panickingGitHub) GitAuth(context.Context, int64) (gitrepo.Auth, error) {
+	panic("credentials exploded")
+}
+
+// TestPanicWhileJudgingIsVisible: a panic while judging fails the review
+// with an error, and its last attempt leaves a failed check saying so; the
+// check is never left in progress.
+func TestPanicWhileJudgingIsVisible(t *testing.T) {
+	fx := newFixture(t)
+	fx.backend.GitHub = panickingGitHub{fx.backend.GitHub}
+	j := fx.pullRequest(t, 1, "rename", func(g *testutil.Git) {
+		g.Replace(ra2, `name:      "Royal Surrey County Hospital NHS Foundation Trust"`, `name:      "Royal Surrey NHS Foundation Trust"`)
+	})
+	err := fx.backend.Review(context.Background(), j)
+	if err == nil || !strings.Contains(err.Error(), "credentials exploded") {
+		t.Fatalf("got %v, want the panic as an error", err)
+	}
+	c := lastCheck(t, fx.gh, j.HeadSHA)
+	if c.Status != "completed" || c.Conclusion != "failure" || !strings.Contains(c.Summary, "credentials exploded") {
+		t.Errorf("check %+v, want a completed failure naming the panic", c)
+	}
+}
+
 // TestWebhookToCheck runs the whole App: a signed pull_request delivery
 // reaches the server, the backend fetches and judges the pull request, and
 // the App's check run on its head ends in failure; a delivery with a bad

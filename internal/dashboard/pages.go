@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/triangulate-nhs/triangulate/internal/panics"
 	"github.com/triangulate-nhs/triangulate/internal/report"
 )
 
@@ -377,7 +378,7 @@ func parallel(jobs []func() error) error {
 		go func() {
 			defer wg.Done()
 			for job := range next {
-				if err := job(); err != nil {
+				if err := panics.Call(job); err != nil {
 					select {
 					case errs <- err:
 					default:

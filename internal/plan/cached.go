@@ -269,4 +269,4 @@ func decodeChecked(b []byte, name string) (checked, error) {
 
 // cacheable reports whether a result may be kept: not one that ran out of
 // its deadline, as whether a file does depends on the machine's load.
-func cacheable(r checked) bool { return !r.late }
+func cacheable(r checked) bool { return !r.late && !r.failed }

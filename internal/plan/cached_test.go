@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/triangulate-nhs/triangulate/internal/finding"
 	"github.com/triangulate-nhs/triangulate/internal/testutil"
 )
 
@@ -192,6 +193,36 @@ func TestDamagedResultsAreRecomputed(t *testing.T) {
 	}
 	if checked != len(c.entries) {
 		t.Errorf("checked %d entries of %d", checked, len(c.entries))
+	}
+}
+
+// TestCheckPanics: a check that panics (a bug in the checker or in CUE on
+// some input) neither ends the process nor passes the file: the file gets
+// an S00 finding saying it was not judged, nothing is cached for it, and
+// the next file checks as usual.
+func TestCheckPanics(t *testing.T) {
+	const bad = "plans/2019-20/providers/ra2.cue"
+	src, err := fs.ReadFile(testutil.RepoFS(t), bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testHookCheck = func(name string) {
+		if name == bad {
+			panic("index out of range [7] with length 7\ngoroutine 1 [running]:")
+		}
+	}
+	defer func() { testHookCheck = nil }()
+	s := loadTestSchema(t)
+	doc, fs := s.CheckFile(bad, src)
+	if doc != nil || len(fs) != 1 || fs[0].Rule != "S00" || fs[0].Severity != finding.Error ||
+		!strings.Contains(fs[0].Message, "the checker failed on it (index out of range [7] with length 7); it is not judged") {
+		t.Fatalf("CheckFile: doc %v, findings %+v", doc, fs)
+	}
+	if r, _ := s.checkFile(t0, bad, src, DefaultFileDeadline); cacheable(r) {
+		t.Error("a panicked check is cacheable")
+	}
+	if doc, fs := s.CheckFile("plans/2019-20/providers/other.cue", src); doc == nil || len(fs) != 0 {
+		t.Fatalf("the next file: doc %v, findings %+v", doc, fs)
 	}
 }
 

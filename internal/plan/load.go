@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/triangulate-nhs/triangulate/internal/finding"
+	"github.com/triangulate-nhs/triangulate/internal/panics"
 )
 
 // PlansDir is where plan files live in a repository.
@@ -331,7 +332,7 @@ func (s *Schema) checkAll(ctx context.Context, files []source, opts Options, tic
 				if i >= len(files) {
 					return
 				}
-				if errs[w] = one(ctx, &ws, i); errs[w] != nil {
+				if errs[w] = panics.Call(func() error { return one(ctx, &ws, i) }); errs[w] != nil {
 					cancel() // the other workers stop too
 					return
 				}

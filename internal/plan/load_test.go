@@ -223,6 +223,9 @@ func FuzzCheckFile(f *testing.F) {
 			if x.File != "plans/2019-20/fuzz.cue" || x.Rule == "" || x.Message == "" {
 				t.Fatalf("malformed finding %+v", x)
 			}
+			if strings.Contains(x.Message, "the checker failed on it") {
+				t.Fatalf("the check panicked: %s", x.Message)
+			}
 		}
 		if len(fs) > reportedPerFile {
 			t.Fatalf("%d findings for one file, over %d", len(fs), reportedPerFile)

@@ -50,6 +50,9 @@ type checked struct {
 	late bool
 	// fast reports that the fast validator accepted the file (fast.go).
 	fast bool
+	// failed reports that the check panicked (a bug in the checker or
+	// in CUE on this input): the file is not judged, and says so.
+	failed bool
 }
 
 // CheckFile parses and validates one plan file on its own, under
@@ -88,11 +91,27 @@ func (s *Schema) checkFile(ctx context.Context, name string, src []byte, deadlin
 	}
 	done := make(chan checked, 1) // buffered: an abandoned check must not block
 	start := time.Now()
-	go func() { done <- ev.check(name, src) }()
+	go func() {
+		// This goroutine is the check's own: a panic in it would end
+		// the process (a whole server), and no caller could recover it.
+		defer func() {
+			if p := recover(); p != nil {
+				done <- panicked(name, p)
+			}
+		}()
+		if testHookCheck != nil {
+			testHookCheck(name)
+		}
+		done <- ev.check(name, src)
+	}()
 	timer := time.NewTimer(deadline)
 	defer timer.Stop()
 	select {
 	case r := <-done:
+		if r.failed {
+			// The context may be half-way through an evaluation.
+			s.dropContext()
+		}
 		// Late is late, however the race between the two fell: the
 		// outcome does not depend on scheduling.
 		if time.Since(start) <= deadline {
@@ -107,6 +126,25 @@ func (s *Schema) checkFile(ctx context.Context, name string, src []byte, deadlin
 	return checked{late: true, findings: []finding.Finding{{Rule: "S00", Severity: finding.Error,
 		Message:  fmt.Sprintf("checking this file took longer than %v, the limit for one plan file: a plan is far smaller and simpler; remove what is not plan data", deadline),
 		Location: finding.Location{File: name}}}}, nil
+}
+
+// testHookCheck, when set by a test, runs at the start of every check in
+// the check's own goroutine.
+var testHookCheck func(name string)
+
+// panicked is the outcome of a check that panicked: one S00 finding that
+// says the file was not judged, so it can never pass by a checker's fault.
+func panicked(name string, p any) checked {
+	msg := fmt.Sprint(p)
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	if len(msg) > 200 {
+		msg = msg[:200] + "…"
+	}
+	return checked{failed: true, findings: []finding.Finding{{Rule: "S00", Severity: finding.Error,
+		Message:  "this file could not be checked: the checker failed on it (" + msg + "); it is not judged until that is fixed, so report it with the file",
+		Location: finding.Location{File: name}}}}
 }
 
 // dropContext lets go of the schema's CUE context; the next file compiles

@@ -23,6 +23,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
 	"github.com/triangulate-nhs/triangulate/internal/finding"
+	"github.com/triangulate-nhs/triangulate/internal/panics"
 	"github.com/triangulate-nhs/triangulate/internal/plan"
 	"github.com/triangulate-nhs/triangulate/internal/register"
 )
@@ -481,7 +482,7 @@ func each(n int, f func(i int) error) error {
 				if i >= n {
 					return
 				}
-				if errs[i] = f(i); errs[i] != nil {
+				if errs[i] = panics.Call(func() error { return f(i) }); errs[i] != nil {
 					failed.Store(true)
 				}
 			}

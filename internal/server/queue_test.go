@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -241,6 +242,41 @@ func TestRetry(t *testing.T) {
 	}
 	if !LastAttempt(context.Background()) {
 		t.Error("outside the server every attempt is the last")
+	}
+}
+
+// TestReviewPanics: a review that panics (a checker bug, or an input
+// nothing foresaw) fails like any other review, is retried, and leaves the
+// server serving: the next pull request is reviewed.
+func TestReviewPanics(t *testing.T) {
+	g := newFakeGitHub()
+	var mu sync.Mutex
+	var tries int
+	g.review = func(ctx context.Context, j Job) error {
+		if j.HeadSHA == sha("boom") {
+			mu.Lock()
+			tries++
+			mu.Unlock()
+			var m map[string]int
+			m["x"]++ // a runtime panic, as a checker bug would raise
+		}
+		return nil
+	}
+	s := start(t, newTestServer(t, g, nil))
+	c := &http.Client{}
+	s.deliver(t, c, "pull_request", "d-1", prPayload("opened", 1, sha("boom"), "main", time.Now()))
+	waitUntil(t, "every attempt", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return tries == MaxAttempts
+	})
+	s.deliver(t, c, "pull_request", "d-2", prPayload("opened", 2, sha("fine"), "main", time.Now()))
+	waitUntil(t, "the next review", func() bool {
+		_, done := g.snapshot()
+		return slices.ContainsFunc(done, func(j Job) bool { return j.HeadSHA == sha("fine") })
+	})
+	if got := metric(t, s.Server, `triangulate_reviews_total{outcome="error"}`); got != strconv.Itoa(MaxAttempts) {
+		t.Errorf("errors = %s, want %d", got, MaxAttempts)
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/triangulate-nhs/triangulate/internal/panics"
 )
 
 // work runs tasks until the queue closes.
@@ -31,10 +33,10 @@ func (s *Server) runTask(ctx context.Context, t *task) error {
 	start := time.Now()
 	var err error
 	if t.fan != nil {
-		err = s.fanOut(ctx, t)
+		err = panics.Call(func() error { return s.fanOut(ctx, t) })
 	} else {
 		rctx, cancel := context.WithTimeout(withAttempt(ctx, t.attempt, MaxAttempts), reviewTimeout)
-		err = s.cfg.Reviewer.Review(rctx, t.job)
+		err = panics.Call(func() error { return s.cfg.Reviewer.Review(rctx, t.job) })
 		cancel()
 	}
 	took := time.Since(start)
@@ -58,7 +60,11 @@ func (s *Server) runTask(ctx context.Context, t *task) error {
 	case reviewOK:
 		log.Info("review done", "took", took.String())
 	case reviewError:
-		log.Error("review failed", "attempt", t.attempt, "of", MaxAttempts, "err", err)
+		attrs := []any{"attempt", t.attempt, "of", MaxAttempts, "err", err}
+		if pe := (*panics.Error)(nil); errors.As(err, &pe) {
+			attrs = append(attrs, "stack", string(pe.Stack))
+		}
+		log.Error("review failed", attrs...)
 		s.retry(t)
 	default:
 		log.Info("review stopped", "outcome", outcome, "why", cause.Error())
