@@ -123,8 +123,7 @@ func (c *Cache) Fetch(ctx context.Context, cloneURL string, auth Auth, wants ...
 	if err := l.rlock(ctx); err != nil {
 		return nil, fmt.Errorf("open cached %s: %w", where(ep), err)
 	}
-	st := filesystem.NewStorage(osfs.New(dir), cache.NewObjectLRUDefault())
-	r, err := git.Open(st, nil)
+	r, err := git.Open(newStorage(osfs.New(dir)), nil)
 	if err != nil {
 		l.runlock()
 		return nil, fmt.Errorf("open cached %s: %w", where(ep), err)

@@ -17,9 +17,12 @@ import (
 	"io/fs"
 	"time"
 
+	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // Repo is a git repository opened for reading.
@@ -48,7 +51,24 @@ func Open(dir string) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open git repository at %s: %w", dir, err)
 	}
+	// Opened again over the same git directory (found as git finds it, a
+	// worktree's common directory included), with storage that reads
+	// large objects lazily.
+	st, ok := r.Storer.(*filesystem.Storage)
+	if !ok {
+		return nil, fmt.Errorf("open git repository at %s: unexpected storage %T", dir, r.Storer)
+	}
+	if r, err = git.Open(newStorage(st.Filesystem()), nil); err != nil {
+		return nil, fmt.Errorf("open git repository at %s: %w", dir, err)
+	}
 	return Wrap(r), nil
+}
+
+// newStorage is the storage every repository is read through: objects over
+// inMemoryObjects are read from disk when their content is read, never
+// inflated into memory to learn their size.
+func newStorage(dot billy.Filesystem) *filesystem.Storage {
+	return filesystem.NewStorageWithOptions(dot, cache.NewObjectLRUDefault(), filesystem.Options{LargeObjectThreshold: inMemoryObjects})
 }
 
 // Wrap uses an already opened repository (an in-memory one in tests).

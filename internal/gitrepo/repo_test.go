@@ -2,6 +2,7 @@ package gitrepo_test
 
 import (
 	"io/fs"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -157,5 +158,70 @@ func TestDiff(t *testing.T) {
 		if got := rtkc.Commentable(line); got != want {
 			t.Errorf("Commentable(%d) = %v, want %v", line, got, want)
 		}
+	}
+}
+
+// TestCompressedBombIsNotInflated: a blob compresses, so a pushed file of
+// 80 MB of zeros is tens of kilobytes in git. Listing it, learning its
+// size and loading the commit never inflate it into memory (the loader
+// refuses it by size), and opening it is refused over MaxBlobRead.
+func TestCompressedBombIsNotInflated(t *testing.T) {
+	const bomb = "plans/2019-20/providers/zz.cue"
+	const size = 80 << 20
+	g, dir := testutil.NewGitDir(t)
+	f, err := g.FS.Create(bomb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zeros := make([]byte, 1<<20)
+	for range size >> 20 {
+		if _, err := f.Write(zeros); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	g.Stage(bomb)
+	g.Commit("bomb")
+	zeros = nil
+
+	repo, err := gitrepo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := repo.Resolve("main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys, err := c.FS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := plan.LoadSchema(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	allocated := func(f func()) uint64 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		f()
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	var info fs.FileInfo
+	if n := allocated(func() { info, err = fs.Stat(fsys, bomb) }); err != nil || info.Size() != size || n > 4<<20 {
+		t.Fatalf("stat: %v, size %d, allocated %d bytes", err, info.Size(), n)
+	}
+	var set *plan.Set
+	if n := allocated(func() { set, err = s.Load(fsys, plan.Options{}) }); err != nil || n > 64<<20 {
+		t.Fatalf("load: %v, allocated %d bytes", err, n)
+	}
+	if len(set.Findings) != 1 || set.Findings[0].File != bomb || !strings.Contains(set.Findings[0].Message, "over the 1048576-byte limit") {
+		t.Errorf("findings %+v, want the bomb refused by size", set.Findings)
+	}
+	_, err = fsys.Open(bomb)
+	if err == nil || !strings.Contains(err.Error(), "file is 83886080 bytes, over the 67108864-byte limit of what is read from a commit") {
+		t.Errorf("open: %v", err)
 	}
 }

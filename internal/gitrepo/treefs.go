@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -20,7 +21,25 @@ import (
 type treeFS struct {
 	root *object.Tree
 	when time.Time
+
+	// looked holds the blobs a directory entry's Info looked up, by path,
+	// until the file is opened: a walk stats every plan for its size
+	// before reading it, and a blob is looked up (for a loose object,
+	// inflated) once, not twice.
+	mu     sync.Mutex
+	looked map[string]*object.File
 }
+
+// MaxBlobRead bounds a file read from a commit. A blob is read whole into
+// memory when opened, and a blob compresses: a few hundred kilobytes in a
+// pushed branch can be gigabytes of zeros. Plan files are bounded far
+// lower (plan.DefaultMaxFileSize) and are never opened over their limit;
+// this bounds every other reader of a commit's files.
+const MaxBlobRead = 64 << 20
+
+// inMemoryObjects is the size over which the repository's storage reads a
+// git object lazily instead of into memory: above any plan file's limit.
+const inMemoryObjects = 4 << 20
 
 var (
 	_ fs.ReadDirFS = (*treeFS)(nil)
@@ -57,8 +76,26 @@ func (t *treeFS) info(name string, e *object.TreeEntry) (*fileInfo, error) {
 			return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
 		}
 		fi.size = blob.Size
+		t.mu.Lock()
+		if t.looked == nil {
+			t.looked = map[string]*object.File{}
+		}
+		t.looked[name] = blob
+		t.mu.Unlock()
 	}
 	return fi, nil
+}
+
+// blob returns the blob at name, looked up by an earlier Info or now.
+func (t *treeFS) blob(name string, e *object.TreeEntry) (*object.File, error) {
+	t.mu.Lock()
+	f, ok := t.looked[name]
+	delete(t.looked, name)
+	t.mu.Unlock()
+	if ok && f.Hash == e.Hash {
+		return f, nil
+	}
+	return t.root.TreeEntryFile(e)
 }
 
 func (t *treeFS) Open(name string) (fs.File, error) {
@@ -68,7 +105,7 @@ func (t *treeFS) Open(name string) (fs.File, error) {
 	}
 	if e.Mode == filemode.Regular || e.Mode == filemode.Executable {
 		// One lookup of the blob gives both its size and its content.
-		f, err := t.root.TreeEntryFile(e)
+		f, err := t.blob(name, e)
 		if err != nil {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 		}
@@ -108,11 +145,7 @@ func (t *treeFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	out := make([]fs.DirEntry, 0, len(sub.Entries))
 	for i := range sub.Entries {
 		e := &sub.Entries[i]
-		fi, err := t.info(path.Join(name, e.Name), e)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, fs.FileInfoToDirEntry(fi))
+		out = append(out, &dirEntry{t: t, path: path.Join(name, e.Name), e: e})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
 	return out, nil
@@ -132,6 +165,20 @@ func goMode(m filemode.FileMode) fs.FileMode {
 		return fs.ModeIrregular
 	}
 }
+
+// dirEntry is an entry of a listed directory. Its name and type come from
+// the tree; its size, which needs the blob, only when Info is asked.
+type dirEntry struct {
+	t    *treeFS
+	path string
+	e    *object.TreeEntry
+}
+
+func (d *dirEntry) Name() string               { return d.e.Name }
+func (d *dirEntry) IsDir() bool                { return d.e.Mode == filemode.Dir }
+func (d *dirEntry) Type() fs.FileMode          { return goMode(d.e.Mode).Type() }
+func (d *dirEntry) Info() (fs.FileInfo, error) { return d.t.info(d.path, d.e) }
+func (d *dirEntry) String() string             { return fs.FormatDirEntry(d) }
 
 type fileInfo struct {
 	name string
@@ -184,14 +231,22 @@ func (d *dirFile) ReadDir(n int) ([]fs.DirEntry, error) {
 // readBlob reads a blob whole into an open file: plan files are small and
 // bounded, and a reader held open would pin go-git's storage.
 func readBlob(name string, fi *fileInfo, open func() (io.ReadCloser, error)) (fs.File, error) {
+	if fi.size > MaxBlobRead {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("file is %d bytes, over the %d-byte limit of what is read from a commit", fi.size, MaxBlobRead)}
+	}
 	r, err := open()
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	defer r.Close()
-	b, err := io.ReadAll(r)
-	if err != nil {
+	// The header's size is the content's: exactly that is read, and a
+	// stream that runs on past it is damaged.
+	b := make([]byte, fi.size)
+	if _, err := io.ReadFull(r, b); err != nil {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+	}
+	if n, _ := r.Read(make([]byte, 1)); n > 0 {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("blob is longer than its recorded size")}
 	}
 	return &blobFile{info: fi, r: bytes.NewReader(b)}, nil
 }
