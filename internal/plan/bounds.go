@@ -116,6 +116,8 @@ func prescan(name string, src []byte) scanned {
 		prev          token.Token
 		prevPos       token.Pos
 		pendingInterp bool
+		// interps counts the interpolations the scanner has open.
+		interps int
 	)
 	capped := func(pos token.Pos, format string, args ...any) scanned {
 		out.capped = &problem{pos, fmt.Sprintf(format, args...)}
@@ -136,10 +138,20 @@ func prescan(name string, src []byte) scanned {
 		case tok == top.close && len(stack) > 1:
 			depth -= top.labels + top.level
 			stack = stack[:len(stack)-1]
-			if top.interp {
+			if top.interp && interps > 0 {
 				// The rest of the string is not a token; the parser
 				// resumes it the same way after the closing parenthesis.
-				pendingInterp = strings.HasSuffix(sc.ResumeInterpolation(), "(")
+				// The scanner resumes the innermost interpolation it
+				// opened, and panics when none is open, so it is only
+				// asked while one is. A segment that ends in "(" opened
+				// another, unless the string ran out unterminated (an
+				// error): then it opened none.
+				errs := out.nLexical
+				seg := sc.ResumeInterpolation()
+				interps--
+				if pendingInterp = strings.HasSuffix(seg, "(") && out.nLexical == errs; pendingInterp {
+					interps++
+				}
 			}
 			prev, prevPos = tok, pos
 			continue
@@ -185,6 +197,7 @@ func prescan(name string, src []byte) scanned {
 		case token.INTERPOLATION:
 			top.tokens++
 			pendingInterp = true
+			interps++ // the scanner opened an interpolation
 		case token.INT, token.FLOAT:
 			top.tokens++
 			if msg := numberProblem(lit); msg != "" {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -378,5 +379,36 @@ func TestLoadCancelled(t *testing.T) {
 	}
 	if checked > 100 {
 		t.Errorf("cancelled after the first file, went on to check %d", checked)
+	}
+}
+
+// TestBrokenInterpolations: strings whose interpolations the parser cannot
+// close are invalid CUE, never a crash. The pre-scan resumed a string after
+// every parenthesis it took for an interpolation's, and CUE's scanner
+// panicked when the string had run out unterminated (a fuzzed file).
+func TestBrokenInterpolations(t *testing.T) {
+	s := loadSchema(t)
+	for _, src := range []string{
+		"a: \"\\((((())))))))))(\n(x)\\(\"\\(y)\")\"\nb: ((((((((((((((((((((((((((((())))))))))(\n",
+		"a: \"\\(x))(\n(y)\n",
+		"a: \"\\(x)(\n(y)\n",
+		"a: \"\\(x)\\(\n(y)\n",
+		"a: \"\"\"\n\t\\(x))(\n(y)\n",
+		"a: #\"\\#(x))(\n(y)\n",
+		"a: \"\\q\\(x)(\n(y)(z)\n",
+		"a: \"\\(\"\\(x)(\n(y)\")\"(\n(z)\n",
+		"a: \"\\(x)\"\nb: \"\\(y)\"\n",
+	} {
+		t.Run(strconv.Quote(src), func(t *testing.T) {
+			doc, fs := s.CheckFile("plans/2019-20/x.cue", []byte(src))
+			if doc != nil || len(fs) == 0 {
+				t.Fatalf("doc %v, findings %v", doc, summary(fs))
+			}
+			for _, f := range fs {
+				if f.Rule != "S00" || strings.Contains(f.Message, "the checker failed") {
+					t.Errorf("finding %s %q", f.Rule, f.Message)
+				}
+			}
+		})
 	}
 }

@@ -217,6 +217,9 @@ func FuzzCheckFile(f *testing.F) {
 	f.Add([]byte("agency: 5" + strings.Repeat("0", 100) + "\nb: 5600e100000\nc: 0x1F\nd: 1Ki\ne: .5\n"))
 	f.Add([]byte("a: b" + strings.Repeat(".b", 30) + "\nc: 1" + strings.Repeat("+1", 30) + "\nd: x" + strings.Repeat("[0]", 30) + "\n"))
 	f.Add([]byte("a: \"\\(x)\\(\"\\(y)\")\"\nb: " + strings.Repeat("(", 30) + "1" + strings.Repeat(")", 30) + "\n"))
+	// An interpolation's string run out unterminated: CUE's scanner
+	// panicked when the pre-scan resumed it.
+	f.Add([]byte("a: \"\\(x))(\n(y)\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		_, fs := s.CheckFile("plans/2019-20/fuzz.cue", src)
 		for _, x := range fs {
