@@ -143,21 +143,28 @@ func (c *Cache) Get(k Key) ([]byte, bool) {
 	if c == nil {
 		return nil, false
 	}
-	p, err := c.read(k)
+	p, used, err := c.read(k)
 	if err != nil {
 		c.misses.Add(1)
 		return nil, false
 	}
-	c.hit(k)
+	c.hit(k, used)
 	return p, true
 }
 
+// touchAfter is how stale an entry's last use may be before a hit records
+// a new one: the trim only needs to know which entries went unused for
+// long, and a hit on every file of a national check would otherwise cost a
+// write to the file system each.
+const touchAfter = time.Hour
+
 // hit counts a hit and marks the entry used, for the trim; a failure to
 // mark it only makes it look older.
-func (c *Cache) hit(k Key) {
+func (c *Cache) hit(k Key, used time.Time) {
 	c.hits.Add(1)
-	now := time.Now()
-	_ = os.Chtimes(c.path(k), now, now)
+	if now := time.Now(); now.Sub(used) > touchAfter {
+		_ = os.Chtimes(c.path(k), now, now)
+	}
 }
 
 // GetJSON decodes the JSON payload stored under k (by PutJSON) into v,
@@ -168,7 +175,7 @@ func (c *Cache) GetJSON(k Key, v any) bool {
 	if c == nil {
 		return false
 	}
-	p, err := c.read(k)
+	p, used, err := c.read(k)
 	if err == nil {
 		err = json.Unmarshal(p, v)
 	}
@@ -176,7 +183,7 @@ func (c *Cache) GetJSON(k Key, v any) bool {
 		c.misses.Add(1)
 		return false
 	}
-	c.hit(k)
+	c.hit(k, used)
 	return true
 }
 
@@ -195,20 +202,29 @@ func (c *Cache) PutJSON(k Key, v any) error {
 
 var errBad = errors.New("not an intact entry")
 
-func (c *Cache) read(k Key) ([]byte, error) {
+func (c *Cache) read(k Key) ([]byte, time.Time, error) {
 	f, err := os.Open(c.path(k))
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxEntry+1))
+	fi, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
-	return decode(k, b)
+	if fi.Size() < int64(headerSize) || fi.Size() > maxEntry {
+		return nil, time.Time{}, errBad
+	}
+	// Read at its size, in one allocation; an entry that changes size
+	// meanwhile is not intact (the checksum says so).
+	b := make([]byte, fi.Size())
+	if _, err := io.ReadFull(f, b); err != nil {
+		return nil, time.Time{}, err
+	}
+	p, err := decode(k, b)
+	return p, fi.ModTime(), err
 }
 
-// decode checks an entry for key k and returns its payload.
 func decode(k Key, b []byte) ([]byte, error) {
 	if len(b) < headerSize || len(b) > maxEntry || string(b[:len(version)]) != version {
 		return nil, errBad

@@ -194,6 +194,42 @@ func TestTrim(t *testing.T) {
 	}
 }
 
+// TestHitMarksUse: a hit marks an entry used when its last recorded use is
+// over touchAfter old, and leaves a recent one as it is (no write to the
+// file system for each of a national check's hits).
+func TestHitMarksUse(t *testing.T) {
+	c := open(t, t.TempDir(), 0)
+	for _, c2 := range []struct {
+		name    string
+		age     time.Duration
+		touched bool
+	}{
+		{"recent", 10 * time.Minute, false},
+		{"stale", 2 * time.Hour, true},
+	} {
+		t.Run(c2.name, func(t *testing.T) {
+			k := NewKey([]byte(c2.name))
+			if err := c.Put(k, []byte("payload")); err != nil {
+				t.Fatal(err)
+			}
+			at := time.Now().Add(-c2.age).Truncate(time.Second)
+			if err := os.Chtimes(c.path(k), at, at); err != nil {
+				t.Fatal(err)
+			}
+			if p, ok := c.Get(k); !ok || string(p) != "payload" {
+				t.Fatalf("Get = %q, %v", p, ok)
+			}
+			fi, err := os.Stat(c.path(k))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if touched := !fi.ModTime().Equal(at); touched != c2.touched {
+				t.Errorf("touched = %v (%v, was %v), want %v", touched, fi.ModTime(), at, c2.touched)
+			}
+		})
+	}
+}
+
 // TestTrimOnlyAfterWrites: a run that only read does not walk the
 // directory, so a full cache is trimmed by the next run that writes.
 func TestTrimOnlyAfterWrites(t *testing.T) {
