@@ -65,8 +65,9 @@ func encodeChecked(r checked) ([]byte, error) {
 	if b, err = appendValue(b, d.Data); err != nil {
 		return nil, err
 	}
-	b = binary.AppendUvarint(b, uint64(len(d.index)))
-	for k, p := range d.index {
+	index := d.positions()
+	b = binary.AppendUvarint(b, uint64(len(index)))
+	for k, p := range index {
 		b = appendBytes(b, []byte(k))
 		b = binary.AppendUvarint(b, uint64(p.line))
 		b = binary.AppendUvarint(b, uint64(p.col))
@@ -125,6 +126,9 @@ var errEntry = errors.New("malformed cached result")
 type reader struct {
 	b   []byte
 	err error
+	// keys interns field names: a plan repeats a few dozen (months,
+	// total, ...) hundreds of times.
+	keys map[string]string
 }
 
 func (r *reader) uvarint() uint64 {
@@ -196,7 +200,15 @@ func (r *reader) value(depth int) any {
 		n := r.count()
 		m := make(map[string]any, n)
 		for range n {
-			k := string(r.bytes())
+			kb := r.bytes()
+			k, ok := r.keys[string(kb)]
+			if !ok {
+				if r.keys == nil {
+					r.keys = map[string]string{}
+				}
+				k = string(kb)
+				r.keys[k] = k
+			}
 			m[k] = r.value(depth + 1)
 		}
 		return m
@@ -239,15 +251,14 @@ func decodeChecked(b []byte, name string) (checked, error) {
 	d.Year = string(r.bytes())
 	d.Valid = r.byte() == 1
 	data, _ := r.value(0).(map[string]any)
+	// The index is checked whole here and decoded when first used.
+	d.indexEnc = r.b
 	n := r.count()
-	d.index = make(map[string]position, n)
 	for range n {
-		k := string(r.bytes())
-		line, col := r.uvarint(), r.uvarint()
-		if line > 1<<31-1 || col > 1<<31-1 {
+		r.bytes()
+		if line, col := r.uvarint(), r.uvarint(); line > 1<<31-1 || col > 1<<31-1 {
 			r.err = errEntry
 		}
-		d.index[k] = position{line: int32(line), col: int32(col)}
 	}
 	if r.err != nil || len(r.b) != 0 || d.File != name || data == nil {
 		return checked{}, errEntry
@@ -265,6 +276,19 @@ func decodeChecked(b []byte, name string) (checked, error) {
 	}
 	out.doc = d
 	return out, nil
+}
+
+// decodeIndex decodes an index decodeChecked has checked.
+func decodeIndex(b []byte) map[string]position {
+	r := &reader{b: b}
+	n := r.count()
+	index := make(map[string]position, n)
+	for range n {
+		k := string(r.bytes())
+		line, col := r.uvarint(), r.uvarint()
+		index[k] = position{line: int32(line), col: int32(col)}
+	}
+	return index
 }
 
 // cacheable reports whether a result may be kept: not one that ran out of

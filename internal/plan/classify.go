@@ -36,12 +36,12 @@ var outOfBound = regexp.MustCompile(`^invalid value (.*) \(out of bound =~`)
 // the data file and a message a planning lead can act on.
 func classify(d *Document, e *verr) (string, position, string) {
 	p := e.path
-	pos, ok := d.index[pathKey(p)]
+	pos, ok := d.positions()[pathKey(p)]
 	if !ok {
 		n := len(p)
 		for n > 0 && !ok {
 			n--
-			pos, ok = d.index[pathKey(p[:n])]
+			pos, ok = d.positions()[pathKey(p[:n])]
 		}
 		missing := p[:min(n+1, len(p))]
 		e.path = missing

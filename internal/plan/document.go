@@ -26,6 +26,11 @@ type Document struct {
 	Valid bool
 
 	index map[string]position
+	// indexEnc is the index as a cached result holds it (cached.go),
+	// decoded on first use by positions: most documents read from the
+	// cache are never asked where a path is.
+	indexEnc  []byte
+	indexOnce sync.Once
 	// refs are the organisations a valid document names (crossref.go).
 	refs refs
 	// mentions memoises Mentions.
@@ -48,6 +53,16 @@ func (d *Document) Derived(key any, compute func() (any, error)) (any, error) {
 	}
 	v, _ = d.derived.LoadOrStore(key, v)
 	return v, nil
+}
+
+// positions is the position of every path in the file, by pathKey.
+func (d *Document) positions() map[string]position {
+	d.indexOnce.Do(func() {
+		if d.indexEnc != nil {
+			d.index, d.indexEnc = decodeIndex(d.indexEnc), nil
+		}
+	})
+	return d.index
 }
 
 // position is a line and column in a plan file, both from 1; zero when
@@ -76,7 +91,7 @@ func (d *Document) Locate(p []any) finding.Location {
 	}
 	loc := finding.Location{Org: d.Org, Path: DisplayPath(segs), File: d.File}
 	for n := len(segs); n >= 0; n-- {
-		if pos, ok := d.index[pathKey(segs[:n])]; ok && pos.valid() {
+		if pos, ok := d.positions()[pathKey(segs[:n])]; ok && pos.valid() {
 			loc.Line, loc.Column = int(pos.line), int(pos.col)
 			return loc
 		}
@@ -86,7 +101,7 @@ func (d *Document) Locate(p []any) finding.Location {
 
 // Has reports whether the path names a field or element present in the file.
 func (d *Document) Has(p []string) bool {
-	_, ok := d.index[pathKey(p)]
+	_, ok := d.positions()[pathKey(p)]
 	return ok
 }
 
