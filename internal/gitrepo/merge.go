@@ -209,32 +209,40 @@ func (m *mergedFS) Stat(name string) (fs.FileInfo, error) {
 }
 
 func (m *mergedFS) stat(name string) (*fileInfo, error) {
+	fi, _, err := m.lookup(name)
+	return fi, err
+}
+
+// lookup returns name's file info and, for a file, its blob: looked up
+// once for both.
+func (m *mergedFS) lookup(name string) (*fileInfo, *object.Blob, error) {
 	if !fs.ValidPath(name) {
-		return nil, fs.ErrInvalid
+		return nil, nil, fs.ErrInvalid
 	}
 	fi := m.info
 	fi.name = path.Base(name)
 	if _, ok := m.dirs[name]; ok {
 		fi.mode = goMode(filemode.Dir)
-		return &fi, nil
+		return &fi, nil, nil
 	}
 	e, ok := m.files[name]
 	if !ok {
-		return nil, fs.ErrNotExist
+		return nil, nil, fs.ErrNotExist
 	}
 	fi.mode = goMode(e.mode)
-	if e.mode.IsFile() {
-		b, err := m.blob(e.hash)
-		if err != nil {
-			return nil, err
-		}
-		fi.size = b.Size
+	if !e.mode.IsFile() {
+		return &fi, nil, nil
 	}
-	return &fi, nil
+	b, err := m.blob(e.hash)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi.size = b.Size
+	return &fi, b, nil
 }
 
 func (m *mergedFS) Open(name string) (fs.File, error) {
-	fi, err := m.stat(name)
+	fi, b, err := m.lookup(name)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
@@ -248,10 +256,6 @@ func (m *mergedFS) Open(name string) (fs.File, error) {
 	e := m.files[name]
 	if e.mode != filemode.Regular && e.mode != filemode.Executable && e.mode != filemode.Deprecated {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("%s entries are not read: %w", e.mode, errors.ErrUnsupported)}
-	}
-	b, err := m.blob(e.hash)
-	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	return readBlob(name, fi, b.Reader)
 }
@@ -269,11 +273,18 @@ func (m *mergedFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	}
 	out := make([]fs.DirEntry, 0, len(children))
 	for _, c := range children {
-		fi, err := m.stat(path.Join(name, c))
-		if err != nil {
-			return nil, &fs.PathError{Op: "readdir", Path: name, Err: err}
+		full := path.Join(name, c)
+		d := &dirEntry{name: c, mode: filemode.Dir, info: func() (fs.FileInfo, error) {
+			fi, err := m.stat(full)
+			if err != nil {
+				return nil, &fs.PathError{Op: "stat", Path: full, Err: err}
+			}
+			return fi, nil
+		}}
+		if e, ok := m.files[full]; ok {
+			d.mode, d.hash = e.mode, e.hash
 		}
-		out = append(out, fs.FileInfoToDirEntry(fi))
+		out = append(out, d)
 	}
 	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
@@ -145,7 +146,8 @@ func (t *treeFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	out := make([]fs.DirEntry, 0, len(sub.Entries))
 	for i := range sub.Entries {
 		e := &sub.Entries[i]
-		out = append(out, &dirEntry{t: t, path: path.Join(name, e.Name), e: e})
+		full := path.Join(name, e.Name)
+		out = append(out, &dirEntry{name: e.Name, mode: e.Mode, hash: e.Hash, info: func() (fs.FileInfo, error) { return t.info(full, e) }})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
 	return out, nil
@@ -166,19 +168,32 @@ func goMode(m filemode.FileMode) fs.FileMode {
 	}
 }
 
-// dirEntry is an entry of a listed directory. Its name and type come from
-// the tree; its size, which needs the blob, only when Info is asked.
+// dirEntry is an entry of a listed directory. Its name, type and content
+// id come from the tree; its size, which needs the blob, only when Info is
+// asked.
 type dirEntry struct {
-	t    *treeFS
-	path string
-	e    *object.TreeEntry
+	name string
+	mode filemode.FileMode
+	hash plumbing.Hash
+	info func() (fs.FileInfo, error)
 }
 
-func (d *dirEntry) Name() string               { return d.e.Name }
-func (d *dirEntry) IsDir() bool                { return d.e.Mode == filemode.Dir }
-func (d *dirEntry) Type() fs.FileMode          { return goMode(d.e.Mode).Type() }
-func (d *dirEntry) Info() (fs.FileInfo, error) { return d.t.info(d.path, d.e) }
+func (d *dirEntry) Name() string               { return d.name }
+func (d *dirEntry) IsDir() bool                { return d.mode == filemode.Dir }
+func (d *dirEntry) Type() fs.FileMode          { return goMode(d.mode).Type() }
+func (d *dirEntry) Info() (fs.FileInfo, error) { return d.info() }
 func (d *dirEntry) String() string             { return fs.FormatDirEntry(d) }
+
+// ContentID names a file's bytes: its git blob id. Two files with the same
+// id hold the same bytes (git, and go-git reading it, hash objects with
+// SHA-1 collision detection), so a loader that has already checked one need
+// not read the other (plan.Options.Reuse). Empty for anything but a file.
+func (d *dirEntry) ContentID() string {
+	if d.mode != filemode.Regular && d.mode != filemode.Executable && d.mode != filemode.Deprecated {
+		return ""
+	}
+	return "git-blob:" + d.hash.String()
+}
 
 type fileInfo struct {
 	name string

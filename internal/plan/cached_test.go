@@ -1,11 +1,15 @@
 package plan
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -277,4 +281,87 @@ func FuzzDecodeChecked(f *testing.F) {
 			t.Fatal("decoded an entry for another file")
 		}
 	})
+}
+
+// idFS serves a MapFS whose directory entries name their files' bytes
+// (ContentIDer), as a git tree does, and counts the files opened.
+type idFS struct {
+	fstest.MapFS
+	opened map[string]int
+}
+
+type idEntry struct {
+	fs.DirEntry
+	id string
+}
+
+func (e idEntry) ContentID() string { return e.id }
+
+func (f *idFS) Open(name string) (fs.File, error) {
+	f.opened[name]++
+	return f.MapFS.Open(name)
+}
+
+func (f *idFS) ReadFile(name string) ([]byte, error) {
+	f.opened[name]++
+	return f.MapFS.ReadFile(name)
+}
+
+func (f *idFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	es, err := f.MapFS.ReadDir(name)
+	for i, e := range es {
+		if file, ok := f.MapFS[path.Join(name, e.Name())]; ok && e.Type().IsRegular() {
+			es[i] = idEntry{e, fmt.Sprintf("%x", sha256.Sum256(file.Data))}
+		}
+	}
+	return es, err
+}
+
+// TestReuseByContentID: a load given an earlier one (Options.Reuse) over a
+// file system that names each file's bytes opens only the files whose bytes
+// changed, and gives the same set as a load from scratch; a file that
+// became a link is judged as one, not reused.
+func TestReuseByContentID(t *testing.T) {
+	s := loadTestSchema(t)
+	base := mixedPlans(t)
+	head := fstest.MapFS{}
+	for name, f := range base {
+		head[name] = f
+	}
+	const changed = "plans/2019-20/providers/rtk.cue"
+	head[changed] = &fstest.MapFile{Data: bytes.Replace(base[changed].Data, []byte("surplus:"), []byte("surplus: 1 + "), 1), Mode: 0o644}
+	const linked = "plans/2019-20/providers/ra2.cue"
+	head[linked] = &fstest.MapFile{Data: base[linked].Data, Mode: fs.ModeSymlink}
+	prev, err := s.Load(&idFS{base, map[string]int{}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hfs := &idFS{head, map[string]int{}}
+	got, err := s.Load(hfs, Options{Reuse: prev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := s.Load(head, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, got, setOpts); d != "" {
+		t.Fatalf("set differs from a load from scratch (-want +got):\n%s", d)
+	}
+	if got.Digest() != want.Digest() {
+		t.Error("digest differs")
+	}
+	var opened []string
+	for name := range hfs.opened {
+		if strings.HasPrefix(name, "plans/") && name != "plans" && !strings.HasSuffix(name, "/") && hfs.MapFS[name] != nil {
+			opened = append(opened, name)
+		}
+	}
+	slices.Sort(opened)
+	if d := cmp.Diff([]string{changed}, opened); d != "" {
+		t.Errorf("files opened (-want +got):\n%s", d)
+	}
+	if !slices.ContainsFunc(got.Findings, func(f finding.Finding) bool { return f.File == linked && f.Rule == "S00" }) {
+		t.Errorf("the link at %s was not refused", linked)
+	}
 }

@@ -49,8 +49,23 @@ type Options struct {
 	// schema: a file with the same path and bytes takes that load's
 	// result instead of being checked again. A review loads the head
 	// this way from the base, so only the files a change touches are
-	// read past their bytes.
+	// read past their bytes; where the file system names each file's
+	// bytes (a git tree: see ContentIDer), the others are not read at
+	// all.
 	Reuse *Set
+}
+
+// ContentIDer is a directory entry that names its file's bytes: two
+// entries with the same non-empty id hold the same bytes (a git blob id).
+type ContentIDer interface {
+	ContentID() string
+}
+
+func contentID(d fs.DirEntry) string {
+	if c, ok := d.(ContentIDer); ok {
+		return c.ContentID()
+	}
+	return ""
 }
 
 // Set is every plan file read from one tree.
@@ -81,9 +96,20 @@ func (s *Set) reusable(f source) (checkedFile, bool) {
 	return prev, ok && prev.sum == f.sum && cacheable(prev.r)
 }
 
+// sameContent returns s's result for the file name whose bytes id names,
+// when s checked a file at that path with that id; s may be nil.
+func (s *Set) sameContent(name, id string) (checkedFile, bool) {
+	if s == nil || id == "" {
+		return checkedFile{}, false
+	}
+	prev, ok := s.checked[name]
+	return prev, ok && prev.id == id && cacheable(prev.r)
+}
+
 // checkedFile is one file's result as a later load may reuse it.
 type checkedFile struct {
 	sum [sha256.Size]byte
+	id  string
 	r   checked
 }
 
@@ -178,6 +204,14 @@ func (s *Schema) LoadContext(ctx context.Context, fsys fs.FS, opts Options) (*Se
 		if d.IsDir() {
 			return nil
 		}
+		id := contentID(d)
+		if prev, ok := opts.Reuse.sameContent(name, id); ok && d.Type().IsRegular() {
+			// The bytes the earlier load checked at this path: not
+			// read again.
+			files = append(files, source{name: name, sum: prev.sum, id: id})
+			set.files = append(set.files, source{name: name, sum: prev.sum})
+			return nil
+		}
 		f := s.admit(fsys, name, d, opts)
 		read := source{name: name}
 		if f == nil && strings.HasSuffix(name, ".cue") {
@@ -187,7 +221,7 @@ func (s *Schema) LoadContext(ctx context.Context, fsys fs.FS, opts Options) (*Se
 			}
 			read.sum = sha256.Sum256(src)
 			if f = tooLarge(name, int64(len(src)), opts); f == nil {
-				files = append(files, source{name: name, src: src, sum: read.sum})
+				files = append(files, source{name: name, src: src, sum: read.sum, id: id})
 			}
 		}
 		set.files = append(set.files, read)
@@ -207,7 +241,7 @@ func (s *Schema) LoadContext(ctx context.Context, fsys fs.FS, opts Options) (*Se
 	omitted := map[string]int{}
 	set.checked = make(map[string]checkedFile, len(results))
 	for n, r := range results {
-		set.checked[files[n].name] = checkedFile{sum: files[n].sum, r: r}
+		set.checked[files[n].name] = checkedFile{sum: files[n].sum, id: files[n].id, r: r}
 		if r.doc != nil && r.doc.Org != "" {
 			for i := range r.findings {
 				r.findings[i].Org, r.findings[i].Orgs = r.doc.Org, []string{r.doc.Org}
@@ -279,6 +313,11 @@ func (s *Schema) checkAll(ctx context.Context, files []source, opts Options, tic
 					return nil
 				}
 			}
+		}
+		if f.src == nil && f.id != "" {
+			// Taken by content id from opts.Reuse, which holds its
+			// result (sameContent): never here.
+			return fmt.Errorf("%s: reused file has no result", f.name)
 		}
 		if *ws == nil {
 			c, err := s.clone()

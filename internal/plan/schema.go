@@ -86,6 +86,9 @@ type source struct {
 	name string
 	src  []byte
 	sum  [sha256.Size]byte // of src, for plan files
+	// id names src where the file system does (ContentID): a file
+	// reused by it is never read, and src is nil.
+	id string
 }
 
 // compile builds the schema in a CUE context of its own.
