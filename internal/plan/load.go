@@ -28,11 +28,22 @@ const PlansDir = "plans"
 // anything near this size is a mistake or an attack on the checker.
 const DefaultMaxFileSize = 1 << 20
 
+// DefaultMaxFiles bounds the files under plans/. A national year is about
+// 460 plan files (220 trusts, 190 CCGs, 42 systems, the reference list and
+// notes); this leaves room for eight such years in one repository. Every
+// file is held in memory while the set is judged, so a pushed branch of a
+// hundred thousand small files must not be read.
+const DefaultMaxFiles = 4000
+
 // Options tune a load.
 type Options struct {
 	// MaxFileSize is the largest plan file accepted, in bytes
 	// (0: DefaultMaxFileSize).
 	MaxFileSize int64
+	// MaxFiles is the most files read under plans/ (0: DefaultMaxFiles);
+	// past it, one S00 finding names the file where the limit was passed
+	// and no more are read.
+	MaxFiles int
 	// FileDeadline bounds the time to check one file
 	// (0: DefaultFileDeadline).
 	FileDeadline time.Duration
@@ -181,6 +192,9 @@ func (s *Schema) Load(fsys fs.FS, opts Options) (*Set, error) {
 // checked, so a cancelled load returns at once (an evaluation under way is
 // abandoned, see checkFile).
 func (s *Schema) LoadContext(ctx context.Context, fsys fs.FS, opts Options) (*Set, error) {
+	if opts.MaxFiles <= 0 {
+		opts.MaxFiles = DefaultMaxFiles
+	}
 	if opts.MaxFileSize <= 0 {
 		opts.MaxFileSize = DefaultMaxFileSize
 	}
@@ -194,6 +208,7 @@ func (s *Schema) LoadContext(ctx context.Context, fsys fs.FS, opts Options) (*Se
 	var files []source
 	// unread are files refused or read without an organisation code.
 	unread := map[string]bool{}
+	seen := 0 // files under plans/
 	err := fs.WalkDir(fsys, PlansDir, func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("read %s: %w", name, err)
@@ -203,6 +218,11 @@ func (s *Schema) LoadContext(ctx context.Context, fsys fs.FS, opts Options) (*Se
 		}
 		if d.IsDir() {
 			return nil
+		}
+		if seen++; seen > opts.MaxFiles {
+			set.Findings = append(set.Findings, finding.Finding{Rule: "S00", Severity: finding.Error, Location: finding.Location{File: name},
+				Message: fmt.Sprintf("more than %d files under %s/: no repository of plans needs so many, and none from here on is read or judged", opts.MaxFiles, PlansDir)})
+			return fs.SkipAll
 		}
 		id := contentID(d)
 		if prev, ok := opts.Reuse.sameContent(name, id); ok && d.Type().IsRegular() {

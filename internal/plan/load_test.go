@@ -1,6 +1,7 @@
 package plan_test
 
 import (
+	"fmt"
 	"os"
 	"slices"
 	"strconv"
@@ -345,5 +346,57 @@ func TestFileYear(t *testing.T) {
 		if got := plan.FileYear(tc.file); got != tc.want {
 			t.Errorf("FileYear(%q) = %q, want %q", tc.file, got, tc.want)
 		}
+	}
+}
+
+// TestMaxFiles: past the limit on files under plans/, one S00 finding names
+// the file where it was passed and nothing from there on is read; at the
+// limit, every file is read as before.
+func TestMaxFiles(t *testing.T) {
+	s := loadSchema(t)
+	repo := testutil.RepoFS(t)
+	full, err := s.Load(repo, plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for name := range repo {
+		if strings.HasPrefix(name, "plans/") {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names) // walk order
+	at, err := s.Load(repo, plan.Options{MaxFiles: len(names)})
+	if err != nil || len(at.Documents) != len(full.Documents) || len(at.Findings) != len(full.Findings) {
+		t.Fatalf("at the limit: %v, %d documents and %d findings, want %d and %d", err, len(at.Documents), len(at.Findings), len(full.Documents), len(full.Findings))
+	}
+	past, err := s.Load(repo, plan.Options{MaxFiles: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(past.Findings, func(f finding.Finding) bool { return strings.HasPrefix(f.Message, "more than 3 files under plans/") })
+	if i < 0 || past.Findings[i].Rule != "S00" || past.Findings[i].Severity != finding.Error || past.Findings[i].File != names[3] {
+		t.Fatalf("findings %v, want S00 at %s naming the limit", summary(past.Findings), names[3])
+	}
+	if len(past.Documents) > 3 {
+		t.Errorf("%d documents read past the limit of 3 files", len(past.Documents))
+	}
+
+	// The default holds a pushed tree of many files, refused cheaply.
+	many := fstest.MapFS{}
+	for name, f := range repo {
+		many[name] = f
+	}
+	for n := range plan.DefaultMaxFiles {
+		many[fmt.Sprintf("plans/junk/%05d.txt", n)] = &fstest.MapFile{Data: []byte("x")}
+	}
+	set, err := s.Load(many, plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(set.Findings, func(f finding.Finding) bool {
+		return strings.HasPrefix(f.Message, fmt.Sprintf("more than %d files under plans/", plan.DefaultMaxFiles))
+	}) {
+		t.Errorf("no finding for %d files past the default limit", len(many))
 	}
 }
