@@ -31,6 +31,44 @@ func fileKey(salt []byte, name string, sum [sha256.Size]byte) [sha256.Size]byte 
 	return k
 }
 
+// sumKey names what is remembered of the bytes a content id names (a git
+// blob id): their SHA-256 and size, which depend on the bytes alone, so
+// under no salt or path.
+func sumKey(id string) [sha256.Size]byte {
+	return fileKey([]byte("content-id/1"), id, [sha256.Size]byte{})
+}
+
+// knownSum returns the SHA-256 and size of the bytes id names, when c has
+// them from an earlier read. A file named by a git blob id is then never
+// read when its result is cached: a git repository names its objects by
+// their SHA-1, with collision detection in git and go-git alike, so one id
+// is one sequence of bytes.
+func knownSum(c ResultCache, id string) ([sha256.Size]byte, int64, bool) {
+	var sum [sha256.Size]byte
+	if c == nil || id == "" {
+		return sum, 0, false
+	}
+	b, ok := c.Get(sumKey(id))
+	if !ok || len(b) != sha256.Size+8 {
+		return sum, 0, false
+	}
+	copy(sum[:], b)
+	size := binary.BigEndian.Uint64(b[sha256.Size:])
+	if size > 1<<40 {
+		return sum, 0, false
+	}
+	return sum, int64(size), true
+}
+
+// rememberSum records the SHA-256 and size of the bytes id names.
+func rememberSum(c ResultCache, id string, sum [sha256.Size]byte, size int) {
+	if c == nil || id == "" {
+		return
+	}
+	// A record that cannot be kept only means a read next time.
+	_ = c.Put(sumKey(id), binary.BigEndian.AppendUint64(sum[:], uint64(size)))
+}
+
 // Value tags of the encoded data tree.
 const (
 	tagNull byte = iota
@@ -293,4 +331,4 @@ func decodeIndex(b []byte) map[string]position {
 
 // cacheable reports whether a result may be kept: not one that ran out of
 // its deadline, as whether a file does depends on the machine's load.
-func cacheable(r checked) bool { return !r.late && !r.failed }
+func cacheable(r checked) bool { return !r.late && !r.failed && !r.unread }

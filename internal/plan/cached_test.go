@@ -365,3 +365,82 @@ func TestReuseByContentID(t *testing.T) {
 		t.Errorf("the link at %s was not refused", linked)
 	}
 }
+
+// TestCachedByContentID: over a file system that names each file's bytes,
+// a load whose results are cached reads no plan file at all and gives the
+// same set as a load without a cache; a file whose result was lost from
+// the cache is read and checked again, and one over the size limit is
+// refused by its remembered size without being read.
+func TestCachedByContentID(t *testing.T) {
+	s := loadTestSchema(t)
+	plans := mixedPlans(t)
+	want, err := s.Load(plans, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &memCache{}
+	salt := []byte("rules")
+	planOpens := func(f *idFS) (n int) {
+		for name, k := range f.opened {
+			if f.MapFS[name] != nil && !f.MapFS[name].Mode.IsDir() && strings.HasPrefix(name, "plans/") && strings.HasSuffix(name, ".cue") {
+				n += k
+			}
+		}
+		return n
+	}
+	for run, wantOpens := range []int{-1, 0} {
+		fsys := &idFS{plans, map[string]int{}}
+		got, err := s.Load(fsys, Options{Cache: c, CacheSalt: salt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(want, got, setOpts); d != "" {
+			t.Fatalf("run %d: set differs from an uncached load (-want +got):\n%s", run, d)
+		}
+		if got.Digest() != want.Digest() {
+			t.Errorf("run %d: digest differs", run)
+		}
+		if n := planOpens(fsys); wantOpens >= 0 && n != wantOpens {
+			t.Errorf("run %d: %d plan files read, want %d", run, n, wantOpens)
+		}
+	}
+
+	// Results lost (a trim), what is known of the bytes kept.
+	lost := 0
+	for k, b := range c.entries {
+		if len(b) != sha256.Size+8 {
+			delete(c.entries, k)
+			lost++
+		}
+	}
+	fsys := &idFS{plans, map[string]int{}}
+	got, err := s.Load(fsys, Options{Cache: c, CacheSalt: salt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, got, setOpts); d != "" {
+		t.Fatalf("results lost: set differs (-want +got):\n%s", d)
+	}
+	if n := planOpens(fsys); n == 0 || lost == 0 {
+		t.Errorf("results lost: %d plan files read after %d results were lost", n, lost)
+	}
+
+	// A smaller size limit: the largest plan is refused by its known size.
+	const big = "plans/2019-20/providers/rtk.cue"
+	limit := int64(len(plans[big].Data) - 1)
+	small, err := s.Load(plans, Options{MaxFileSize: limit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys = &idFS{plans, map[string]int{}}
+	got, err = s.Load(fsys, Options{Cache: c, CacheSalt: salt, MaxFileSize: limit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(small, got, setOpts); d != "" {
+		t.Fatalf("size limit: set differs (-want +got):\n%s", d)
+	}
+	if fsys.opened[big] != 0 {
+		t.Errorf("%s read though its size was known to be over the limit", big)
+	}
+}

@@ -232,6 +232,24 @@ func (s *Schema) LoadContext(ctx context.Context, fsys fs.FS, opts Options) (*Se
 			set.files = append(set.files, source{name: name, sum: prev.sum})
 			return nil
 		}
+		if sum, size, ok := knownSum(opts.Cache, id); ok && d.Type().IsRegular() && strings.HasSuffix(name, ".cue") {
+			// Bytes seen before under this id: their digest and size
+			// are known, and they are read only if no result is cached
+			// for them (readUnread).
+			read := source{name: name, sum: sum}
+			f := tooLarge(name, size, opts)
+			if f == nil {
+				files = append(files, source{name: name, sum: sum, id: id, at: len(set.files)})
+			} else {
+				read.sum = [sha256.Size]byte{} // refused unread, as by admit
+			}
+			set.files = append(set.files, read)
+			if f != nil {
+				set.Findings = append(set.Findings, *f)
+				unread[name] = true
+			}
+			return nil
+		}
 		f := s.admit(fsys, name, d, opts)
 		read := source{name: name}
 		if f == nil && strings.HasSuffix(name, ".cue") {
@@ -240,8 +258,9 @@ func (s *Schema) LoadContext(ctx context.Context, fsys fs.FS, opts Options) (*Se
 				return fmt.Errorf("read %s: %w", name, err)
 			}
 			read.sum = sha256.Sum256(src)
+			rememberSum(opts.Cache, id, read.sum, len(src))
 			if f = tooLarge(name, int64(len(src)), opts); f == nil {
-				files = append(files, source{name: name, src: src, sum: read.sum, id: id})
+				files = append(files, source{name: name, src: src, sum: read.sum, id: id, at: len(set.files)})
 			}
 		}
 		set.files = append(set.files, read)
@@ -254,7 +273,11 @@ func (s *Schema) LoadContext(ctx context.Context, fsys fs.FS, opts Options) (*Se
 	if err != nil {
 		return nil, err
 	}
-	results, err := s.checkAll(ctx, files, opts, progress(opts.Progress, len(files)))
+	tick := progress(opts.Progress, len(files))
+	results, err := s.checkAll(ctx, files, opts, tick)
+	if err == nil {
+		err = s.readUnread(ctx, fsys, set, files, results, opts, tick)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -280,6 +303,48 @@ func (s *Schema) LoadContext(ctx context.Context, fsys fs.FS, opts Options) (*Se
 	set.Findings = limitFindings(set.Findings, omitted)
 	finding.Sort(set.Findings)
 	return set, nil
+}
+
+// readUnread reads and checks the files checkAll found no result for
+// without their bytes (named by content id, see knownSum), in results and
+// set in place. Reading is sequential, as the walk's: a git repository is
+// not read concurrently.
+func (s *Schema) readUnread(ctx context.Context, fsys fs.FS, set *Set, files []source, results []checked, opts Options, tick func()) error {
+	var idx []int
+	var sub []source
+	for i := range results {
+		if !results[i].unread {
+			continue
+		}
+		f := &files[i]
+		src, err := fs.ReadFile(fsys, f.name)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", f.name, err)
+		}
+		// The bytes decide, whatever was remembered of them.
+		f.sum = sha256.Sum256(src)
+		set.files[f.at].sum = f.sum
+		rememberSum(opts.Cache, f.id, f.sum, len(src))
+		if tl := tooLarge(f.name, int64(len(src)), opts); tl != nil {
+			results[i] = checked{findings: []finding.Finding{*tl}}
+			tick()
+			continue
+		}
+		f.src = src
+		idx = append(idx, i)
+		sub = append(sub, *f)
+	}
+	if len(sub) == 0 {
+		return nil
+	}
+	rs, err := s.checkAll(ctx, sub, opts, tick)
+	if err != nil {
+		return err
+	}
+	for n, i := range idx {
+		results[i] = rs[n]
+	}
+	return nil
 }
 
 // progress turns Options.Progress into a tick safe to call from every
@@ -334,10 +399,11 @@ func (s *Schema) checkAll(ctx context.Context, files []source, opts Options, tic
 				}
 			}
 		}
-		if f.src == nil && f.id != "" {
-			// Taken by content id from opts.Reuse, which holds its
-			// result (sameContent): never here.
-			return fmt.Errorf("%s: reused file has no result", f.name)
+		if f.src == nil {
+			// Named by its content id and not read: no result is at
+			// hand for its bytes, so it is read after (readUnread).
+			out[i] = checked{unread: true}
+			return nil
 		}
 		if *ws == nil {
 			c, err := s.clone()

@@ -87,8 +87,11 @@ type source struct {
 	src  []byte
 	sum  [sha256.Size]byte // of src, for plan files
 	// id names src where the file system does (ContentID): a file
-	// reused by it is never read, and src is nil.
+	// reused by it, or whose result is cached, is never read, and src
+	// is nil.
 	id string
+	// at is the file's place in its Set's files.
+	at int
 }
 
 // compile builds the schema in a CUE context of its own.

@@ -50,6 +50,9 @@ type checked struct {
 	late bool
 	// fast reports that the fast validator accepted the file (fast.go).
 	fast bool
+	// unread reports that no result was at hand for a file not read
+	// (Set.readUnread reads and checks it): never kept.
+	unread bool
 	// failed reports that the check panicked (a bug in the checker or
 	// in CUE on this input): the file is not judged, and says so.
 	failed bool
