@@ -121,6 +121,11 @@ type Engine struct {
 	// groups are perRule's indexes by the reach of their package, set
 	// when every package has one (see EvaluateChange).
 	groups map[Reach][]int
+	// fields are what each rule reads of a plan (custom.plan_fields),
+	// for the rules that declare it; allFields their union over the
+	// rules that read every plan, nil unless all of those declare it.
+	fields    map[string][][]string
+	allFields [][]string
 	// perRuleMinPlans is perRuleMinPlans, a field so tests can lower it.
 	perRuleMinPlans int
 	rules           []finding.Rule
@@ -204,7 +209,7 @@ func Load(ctx context.Context, fsys fs.FS) (*Engine, error) {
 		return prepare(ctx, body)
 	}
 	e := &Engine{query: q, perRuleMinPlans: perRuleMinPlans, byID: map[string]finding.Rule{}, newQuery: newQuery,
-		reach: map[string]Reach{}, pkgOf: map[string]string{}}
+		reach: map[string]Reach{}, pkgOf: map[string]string{}, fields: map[string][][]string{}}
 	if separable {
 		e.ids = ids
 		for _, id := range ids {
@@ -232,6 +237,13 @@ func Load(ctx context.Context, fsys fs.FS) (*Engine, error) {
 			return nil, fmt.Errorf("read metadata of %s: rule %s: %w", name, r.ID, err)
 		}
 		e.reach[r.ID] = reach
+		fields, err := planFieldsOf(modules[name], reach)
+		if err != nil {
+			return nil, fmt.Errorf("read metadata of %s: rule %s: %w", name, r.ID, err)
+		}
+		if fields != nil {
+			e.fields[r.ID] = fields
+		}
 		if p := modules[name].Package.Path; len(p) == 4 && p[:3].Equal(ast.MustParseRef("data.triangulate.rules")) {
 			if id, ok := p[3].Value.(ast.String); ok {
 				e.pkgOf[r.ID] = string(id)
@@ -242,6 +254,7 @@ func Load(ctx context.Context, fsys fs.FS) (*Engine, error) {
 	}
 	sort.Slice(e.rules, func(i, j int) bool { return e.rules[i].ID < e.rules[j].ID })
 	e.groups = e.reachGroups()
+	e.allFields = e.allReadFields()
 	return e, nil
 }
 
@@ -393,7 +406,7 @@ func (e *Engine) Evaluate(ctx context.Context, set *plan.Set, regs register.Regi
 	for _, year := range set.Years() {
 		docs := yearDocs(set, year)
 		invalid := set.Invalid(year)
-		in, err := inputValue(input(set, docs, regs.Data(year), year), docs)
+		in, err := inputValue(input(set, docs, regs.Data(year), year), docs, nil)
 		if err != nil {
 			return nil, fmt.Errorf("build policy input for %s: %w", year, err)
 		}
@@ -498,26 +511,63 @@ func each(n int, f func(i int) error) error {
 }
 
 // inputForm keys a plan's data in OPA's form among a document's derived
-// values.
-type inputForm struct{}
+// values; projectedForm its projection on some fields (custom.plan_fields).
+type (
+	inputForm     struct{}
+	projectedForm struct{ fields string }
+)
+
+// allReadFields is the union of plan_fields over the rules that read every
+// plan; nil when any of them does not declare it.
+func (e *Engine) allReadFields() [][]string {
+	var out [][]string
+	seen := map[string]bool{}
+	for id, reach := range e.reach {
+		if reach != ReadsAll {
+			continue
+		}
+		fields, ok := e.fields[id]
+		if !ok {
+			return nil
+		}
+		for _, f := range fields {
+			if k := strings.Join(f, "."); !seen[k] {
+				seen[k] = true
+				out = append(out, f)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b []string) int { return strings.Compare(strings.Join(a, "."), strings.Join(b, ".")) })
+	return out
+}
 
 // inputValue converts the policies' input to OPA's form, the plans (the
 // bulk of it) side by side.
 // Each plan's form is kept with its document (plan.Document.Derived), so a
 // document shared by two loads is converted once.
-func inputValue(in map[string]any, docs map[string]*plan.Document) (ast.Value, error) {
+func inputValue(in map[string]any, docs map[string]*plan.Document, fields [][]string) (ast.Value, error) {
 	plans, _ := in["plans"].(map[string]any)
 	codes := make([]string, 0, len(plans))
 	for code := range plans {
 		codes = append(codes, code)
 	}
+	var key any = inputForm{}
+	if fields != nil {
+		key = projectedForm{fmt.Sprint(fields)}
+	}
 	items := make([][2]*ast.Term, len(codes))
 	err := each(len(codes), func(i int) error {
-		convert := func() (any, error) { return ast.InterfaceToValue(plans[codes[i]]) }
+		convert := func() (any, error) {
+			data := plans[codes[i]]
+			if m, ok := data.(map[string]any); ok && fields != nil {
+				data = projection(m, fields)
+			}
+			return ast.InterfaceToValue(data)
+		}
 		var v any
 		var err error
 		if d := docs[codes[i]]; d != nil {
-			v, err = d.Derived(inputForm{}, convert)
+			v, err = d.Derived(key, convert)
 		} else {
 			v, err = convert()
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -53,6 +54,69 @@ func reachOf(m *ast.Module) (Reach, error) {
 		return "", fmt.Errorf("custom.reads %v is not plan, pair, system or all", v)
 	}
 	return ReadsAll, nil
+}
+
+// planFieldsOf reads custom.plan_fields of a rule package's METADATA: the
+// paths (dotted, from a plan's root) of what its rule reads from each plan,
+// besides kind. Only a rule that reads all plans may declare them; nil when
+// it declares none.
+func planFieldsOf(m *ast.Module, reach Reach) ([][]string, error) {
+	for _, a := range m.Annotations {
+		if a.Scope != "package" {
+			continue
+		}
+		v, ok := a.Custom["plan_fields"]
+		if !ok {
+			return nil, nil
+		}
+		if reach != ReadsAll {
+			return nil, fmt.Errorf("custom.plan_fields is only for a rule that reads all plans (custom.reads: all)")
+		}
+		list, ok := v.([]any)
+		if !ok || len(list) == 0 {
+			return nil, fmt.Errorf("custom.plan_fields %v is not a list of paths", v)
+		}
+		var out [][]string
+		for _, x := range list {
+			p, _ := x.(string)
+			segs := strings.Split(p, ".")
+			if p == "" || slices.Contains(segs, "") {
+				return nil, fmt.Errorf("custom.plan_fields: %v is not a dotted path such as finance.surplus", x)
+			}
+			out = append(out, segs)
+		}
+		return out, nil
+	}
+	return nil, nil
+}
+
+// projection is a plan's data cut down to kind and the paths fields
+// name, each with all it holds, for rules that read no more (plan_fields).
+func projection(data map[string]any, fields [][]string) map[string]any {
+	out := map[string]any{"kind": data["kind"]}
+	for _, path := range fields {
+		var v any = data
+		for _, seg := range path {
+			m, _ := v.(map[string]any)
+			if v = m[seg]; v == nil {
+				break
+			}
+		}
+		if v == nil {
+			continue
+		}
+		into := out
+		for _, seg := range path[:len(path)-1] {
+			next, _ := into[seg].(map[string]any)
+			if next == nil {
+				next = map[string]any{}
+				into[seg] = next
+			}
+			into = next
+		}
+		into[path[len(path)-1]] = v
+	}
+	return out
 }
 
 // Incremental reports whether EvaluateChange can judge a change by parts:
@@ -109,7 +173,13 @@ func (e *Engine) EvaluateChange(ctx context.Context, prev *plan.Set, prevFinding
 			if len(idx) == 0 {
 				continue
 			}
-			in, err := inputValue(input(set, scope.docs(reach, docs), regs.Data(year), year), docs)
+			var fields [][]string
+			if reach == ReadsAll {
+				// The rules that read every plan read only these
+				// parts of each, when they all say which.
+				fields = e.allFields
+			}
+			in, err := inputValue(input(set, scope.docs(reach, docs), regs.Data(year), year), docs, fields)
 			if err != nil {
 				return nil, fmt.Errorf("build policy input for %s: %w", year, err)
 			}

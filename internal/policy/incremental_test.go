@@ -2,6 +2,8 @@ package policy
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
 	"os"
 	"reflect"
 	"regexp"
@@ -9,6 +11,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/triangulate-nhs/triangulate/internal/generate"
 	"github.com/triangulate-nhs/triangulate/internal/plan"
 	"github.com/triangulate-nhs/triangulate/internal/testutil"
@@ -199,4 +202,114 @@ func editSurplus(fs fstest.MapFS) {
 	const name = "plans/2019-20/providers/rtk.cue"
 	src := regexp.MustCompile(`(?m)^(\tsurplus: +)(-?\d+)$`).ReplaceAllString(string(fs[name].Data), "${1}-90000")
 	fs[name] = &fstest.MapFile{Data: []byte(src)}
+}
+
+// TestPlanFieldsMetadata: custom.plan_fields takes a list of dotted paths,
+// only on a rule that reads every plan; anything else is refused when the
+// policies load, naming the file.
+func TestPlanFieldsMetadata(t *testing.T) {
+	tests := []struct {
+		name, file, lines string
+		want              [][]string
+		wantErr           string
+	}{
+		{"paths", "policy/rules/n04/n04.rego", "#   plan_fields:\n#     - finance.mental_health\n#     - prior_year\n", [][]string{{"finance", "mental_health"}, {"prior_year"}}, ""},
+		{"absent", "policy/rules/n04/n04.rego", "", nil, ""},
+		{"not a list", "policy/rules/n04/n04.rego", "#   plan_fields: finance.mental_health\n", nil, "not a list of paths"},
+		{"empty segment", "policy/rules/n04/n04.rego", "#   plan_fields:\n#     - finance..mental_health\n", nil, "not a dotted path"},
+		{"not a string", "policy/rules/n04/n04.rego", "#   plan_fields:\n#     - 3\n", nil, "not a dotted path"},
+		{"a plan rule", "policy/rules/b05/b05.rego", "#   plan_fields:\n#     - finance.surplus\n", nil, "only for a rule that reads all plans"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fsys := testutil.RepoFS(t)
+			src := regexp.MustCompile(`(?m)^#   plan_fields:\n(#     - .*\n)*`).ReplaceAllString(string(fsys[tc.file].Data), "")
+			src = regexp.MustCompile(`(?m)^#   reads: \w+\n`).ReplaceAllStringFunc(src, func(s string) string { return s + tc.lines })
+			fsys[tc.file] = &fstest.MapFile{Data: []byte(src)}
+			e, err := Load(context.Background(), fsys)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), tc.file) {
+					t.Fatalf("error %v, want one saying %q and naming %s", err, tc.wantErr, tc.file)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tc.want, e.fields["N04"]); d != "" {
+				t.Errorf("N04 fields (-want +got):\n%s", d)
+			}
+			if (tc.want == nil) != (e.allFields == nil) {
+				t.Errorf("all-plan fields %v with N04 declaring %v", e.allFields, tc.want)
+			}
+		})
+	}
+}
+
+// TestPlanFieldsSuffice: the rules that read every plan read no more of a
+// plan than they declare (custom.plan_fields). Over a generated England
+// with faults, every national ask set and the plans edited so that each
+// rule finds something, each finds exactly the same over plans cut down to
+// the declared fields as over whole plans. A rule reading an undeclared
+// field finds nothing (or less) over the cut plans, and fails here.
+func TestPlanFieldsSuffice(t *testing.T) {
+	files, err := generate.Generate(os.DirFS(testutil.Root(t)), generate.Options{Systems: generate.DefaultSystems, Seed: 3, Faults: 0.3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys := fstest.MapFS{}
+	for name, data := range files {
+		fsys[name] = &fstest.MapFile{Data: data}
+	}
+	set, regs := loadSet(t, fsys)
+	e, err := Load(context.Background(), fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.allFields == nil {
+		t.Fatal("the national rules do not all declare plan_fields")
+	}
+	year := set.Years()[0]
+	docs := yearDocs(set, year)
+	// Every provider's lists grew from a year before, every CCG's mental
+	// health spend stood still: each national ask has something to find.
+	for _, d := range docs {
+		prior, _ := d.Data["prior_year"].(map[string]any)
+		switch {
+		case prior == nil:
+		case d.Kind == "provider":
+			prior["rtt_waiting_list_march"] = json.Number("0")
+			prior["waits_52_weeks_march"] = json.Number("1")
+		case d.Kind == "commissioner":
+			if fin, ok := d.Data["finance"].(map[string]any); ok {
+				fin["mental_health"] = prior["mental_health"]
+			}
+		}
+	}
+	reg := maps.Clone(regs.Data(year))
+	reg["national_asks"] = map[string]any{
+		"provider_sector_surplus_min":       json.Number("100000000"),
+		"rtt_waiting_list_no_growth":        true,
+		"waits_52_weeks_max_pct":            json.Number("0"),
+		"mental_health_investment_standard": true,
+	}
+	idx := e.groups[ReadsAll]
+	var results [2][][]any
+	for i, fields := range [][][]string{nil, e.allFields} {
+		in, err := inputValue(input(set, docs, reg, year), docs, fields)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if results[i], err = e.evalRules(context.Background(), in, idx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for n, i := range idx {
+		if len(results[0][n]) == 0 {
+			t.Errorf("%s found nothing over whole plans: the test cannot tell", e.ids[i])
+		}
+		if d := cmp.Diff(results[0][n], results[1][n]); d != "" {
+			t.Errorf("%s over plans cut to %v differs (-whole +cut):\n%s", e.ids[i], e.allFields, d)
+		}
+	}
 }

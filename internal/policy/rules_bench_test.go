@@ -46,7 +46,7 @@ func BenchmarkRules(b *testing.B) {
 	}
 	year := years[0]
 	docs := yearDocs(set, year)
-	in, err := inputValue(input(set, docs, regs.Data(year), year), docs)
+	in, err := inputValue(input(set, docs, regs.Data(year), year), docs, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,6 +12,9 @@
 #   category: national
 #   severity: warning
 #   reads: all
+#   plan_fields:
+#     - finance.surplus
+#     - control_total_decision.accepted
 #   rationale: >-
 #     The NHS Operational Planning and Contracting Guidance 2019/20 asks the
 #     provider sector to return to aggregate financial balance, with

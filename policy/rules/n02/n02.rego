@@ -11,6 +11,9 @@
 #   category: national
 #   severity: warning
 #   reads: all
+#   plan_fields:
+#     - rtt.waiting_list.months
+#     - prior_year.rtt_waiting_list_march
 #   rationale: >-
 #     The NHS Operational Planning and Contracting Guidance 2019/20 asks that
 #     the RTT waiting list at March 2020 be no higher than at March 2019; a

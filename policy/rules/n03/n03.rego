@@ -12,6 +12,9 @@
 #   category: national
 #   severity: warning
 #   reads: all
+#   plan_fields:
+#     - rtt.waits_52_weeks.months
+#     - prior_year.waits_52_weeks_march
 #   rationale: >-
 #     The NHS Operational Planning and Contracting Guidance 2019/20 asks that
 #     the number of patients waiting 52 weeks or more for treatment be at

@@ -11,6 +11,9 @@
 #   category: national
 #   severity: warning
 #   reads: all
+#   plan_fields:
+#     - finance.mental_health
+#     - prior_year.mental_health
 #   rationale: >-
 #     The mental health investment standard in the NHS Operational Planning
 #     and Contracting Guidance 2019/20 requires every CCG to increase its
