@@ -34,6 +34,7 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -95,6 +96,8 @@ type Cache struct {
 	dir   string
 	limit int64
 	wrote atomic.Bool
+	// written counts the payload bytes this cache wrote (MaybeTrim).
+	written atomic.Int64
 
 	hits, misses, writes atomic.Int64
 }
@@ -290,7 +293,30 @@ func (c *Cache) Put(k Key, payload []byte) error {
 	}
 	c.wrote.Store(true)
 	c.writes.Add(1)
+	c.written.Add(int64(len(payload)))
 	return nil
+}
+
+// trimAfter and trimOdds decide MaybeTrim: a run that wrote this much
+// trims, and one that wrote less trims with these odds, so many small
+// writers (reviews) keep the directory near its limit without each paying
+// for a walk of thousands of entries.
+const (
+	trimAfter = 4 << 20
+	trimOdds  = 16
+)
+
+// MaybeTrim trims (Trim) when this cache wrote at least trimAfter bytes,
+// and otherwise once in trimOdds calls on average: the directory may run
+// over its limit by what a few dozen small runs write between trims.
+func (c *Cache) MaybeTrim() error {
+	if c == nil || !c.wrote.Load() {
+		return nil
+	}
+	if c.written.Load() < trimAfter && rand.IntN(trimOdds) != 0 {
+		return nil
+	}
+	return c.Trim()
 }
 
 // Trim removes the least recently used entries until the directory is

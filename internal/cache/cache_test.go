@@ -230,6 +230,65 @@ func TestHitMarksUse(t *testing.T) {
 	}
 }
 
+// TestMaybeTrim: a run that wrote trimAfter bytes trims at once; runs that
+// wrote little trim now and then, so many of them still keep the
+// directory near its limit.
+func TestMaybeTrim(t *testing.T) {
+	over := func(t *testing.T, c *Cache) bool {
+		entries, err := os.ReadDir(c.dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var size int64
+		for _, e := range entries {
+			if fi, err := e.Info(); err == nil {
+				size += fi.Size()
+			}
+		}
+		return size > c.limit
+	}
+	t.Run("wrote much", func(t *testing.T) {
+		c := open(t, t.TempDir(), trimAfter)
+		for i := range 5 {
+			if err := c.Put(NewKey([]byte{byte(i)}), make([]byte, trimAfter/4)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !over(t, c) {
+			t.Fatal("not over the limit to begin with")
+		}
+		if err := c.MaybeTrim(); err != nil || over(t, c) {
+			t.Errorf("MaybeTrim after %d bytes written: %v, still over the limit", c.written.Load(), err)
+		}
+	})
+	t.Run("wrote little", func(t *testing.T) {
+		dir := t.TempDir()
+		limit := int64(10 * (headerSize + 100))
+		trimmed := false
+		// Each run writes two small entries; one in trimOdds trims, so
+		// 400 runs trimming never would be a one-in-10^11 chance.
+		for run := range 400 {
+			c := open(t, dir, limit)
+			for i := range 2 {
+				if err := c.Put(NewKey([]byte{byte(run), byte(run >> 8), byte(i)}), make([]byte, 100)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			wasOver := over(t, c)
+			if err := c.MaybeTrim(); err != nil {
+				t.Fatal(err)
+			}
+			if wasOver && !over(t, c) {
+				trimmed = true
+				break
+			}
+		}
+		if !trimmed {
+			t.Error("400 small runs over the limit never trimmed")
+		}
+	})
+}
+
 // TestTrimOnlyAfterWrites: a run that only read does not walk the
 // directory, so a full cache is trimmed by the next run that writes.
 func TestTrimOnlyAfterWrites(t *testing.T) {

@@ -120,6 +120,10 @@ which).`,
 			// pull request proposes are evaluated in the sandbox, which
 			// never sees it.
 			opts.Check.Cache = openCache(io.Discard, "", noCache, "reviewing")
+			// A review writes the head's new results, a little each
+			// time: the cache is kept near its bound without every
+			// review walking it (cache.MaybeTrim).
+			defer func() { _ = opts.Check.Cache.MaybeTrim() }()
 			w := cmd.OutOrStdout()
 			if local {
 				if len(args) != 2 {

@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"unsafe"
 )
 
 // ResultCache keeps what checking a file found between runs
 // (internal/cache). Entries come back whole and for the key asked, or not
-// at all; what they hold is still checked here before it is used.
+// at all; what they hold is still checked here before it is used. A
+// payload Get returns is the caller's to keep: nothing writes to it again
+// (a decoded document's strings are views of it).
 type ResultCache interface {
 	Get(key [sha256.Size]byte) ([]byte, bool)
 	Put(key [sha256.Size]byte, payload []byte) error
@@ -169,6 +172,10 @@ type reader struct {
 	keys map[string]string
 }
 
+// view is b as a string without a copy: b is part of a cached entry, which
+// nothing writes to once read (ResultCache).
+func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
 func (r *reader) uvarint() uint64 {
 	if r.err != nil {
 		return 0
@@ -224,9 +231,9 @@ func (r *reader) value(depth int) any {
 	case tagFalse, tagTrue:
 		return tag == tagTrue
 	case tagString:
-		return string(r.bytes())
+		return view(r.bytes())
 	case tagNumber:
-		return json.Number(r.bytes())
+		return json.Number(view(r.bytes()))
 	case tagList:
 		n := r.count()
 		l := make([]any, n)
@@ -244,7 +251,7 @@ func (r *reader) value(depth int) any {
 				if r.keys == nil {
 					r.keys = map[string]string{}
 				}
-				k = string(kb)
+				k = view(kb)
 				r.keys[k] = k
 			}
 			m[k] = r.value(depth + 1)
@@ -259,6 +266,8 @@ func (r *reader) value(depth int) any {
 // entry that does not decode, or is about another file, is an error: the
 // caller checks the file again.
 func decodeChecked(b []byte, name string) (checked, error) {
+	// The document's strings are views of b (see ResultCache), which
+	// lives as long as they do.
 	r := &reader{b: b}
 	var out checked
 	out.omitted = int(r.uvarint())
