@@ -12,11 +12,13 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/triangulate-nhs/triangulate/internal/cache"
 	"github.com/triangulate-nhs/triangulate/internal/finding"
 	"github.com/triangulate-nhs/triangulate/internal/gate"
+	"github.com/triangulate-nhs/triangulate/internal/panics"
 	"github.com/triangulate-nhs/triangulate/internal/plan"
 	"github.com/triangulate-nhs/triangulate/internal/policy"
 	"github.com/triangulate-nhs/triangulate/internal/register"
@@ -46,7 +48,6 @@ type Options struct {
 // the change.
 type Rules struct {
 	Schema    *plan.Schema
-	Engine    *policy.Engine
 	Registers register.Registers
 	Waivers   []gate.Waiver
 	// Findings about the rules' own files (malformed registers, malformed or
@@ -57,6 +58,24 @@ type Rules struct {
 	// and cue.mod/, and the organisation reference list. A cached result
 	// is used only under the same hash.
 	Hash []byte
+
+	// engine returns the compiled policies, waiting for them when
+	// StartRules compiles them in the background.
+	engine func() (*policy.Engine, error)
+}
+
+// Engine returns the compiled policies: after LoadRules, or after a Run
+// that succeeded with rules from StartRules.
+func (r *Rules) Engine() *policy.Engine {
+	e, _ := r.engine()
+	return e
+}
+
+// Err reports whether the policies compiled, waiting for them if
+// StartRules is still compiling them.
+func (r *Rules) Err() error {
+	_, err := r.engine()
+	return err
 }
 
 // LoadRules compiles the schema and policies in fsys and reads its waivers,
@@ -67,7 +86,28 @@ func LoadRules(ctx context.Context, fsys fs.FS, opts Options) (*Rules, error) {
 	if opts.Cache != nil || opts.Memo != nil {
 		before, _ = RulesHash(fsys)
 	}
-	return opts.Memo.rules(before, today(opts), func() (*Rules, error) { return loadRules(ctx, fsys, opts, before) })
+	return opts.Memo.rules(before, today(opts), func() (*Rules, error) {
+		r, err := loadRules(ctx, fsys, opts, before, false)
+		if err == nil {
+			err = r.Err()
+		}
+		return r, err
+	})
+}
+
+// StartRules is LoadRules for a process that checks once: the policies,
+// the slowest part, compile in the background while the plans load (Run
+// waits for them), and their errors are Run's, or Err's. With opts.Memo,
+// whose rules are shared, it is LoadRules.
+func StartRules(ctx context.Context, fsys fs.FS, opts Options) (*Rules, error) {
+	if opts.Memo != nil {
+		return LoadRules(ctx, fsys, opts)
+	}
+	var before []byte
+	if opts.Cache != nil {
+		before, _ = RulesHash(fsys)
+	}
+	return loadRules(ctx, fsys, opts, before, true)
 }
 
 // today is the day waivers are judged on.
@@ -80,18 +120,46 @@ func today(opts Options) time.Time {
 
 // loadRules compiles the rules; before is their hash taken first (nil:
 // none wanted).
-func loadRules(ctx context.Context, fsys fs.FS, opts Options, before []byte) (*Rules, error) {
+func loadRules(ctx context.Context, fsys fs.FS, opts Options, before []byte, background bool) (*Rules, error) {
 	s, err := plan.LoadSchema(fsys)
 	if err != nil {
 		return nil, err
 	}
-	e, err := policy.Load(ctx, fsys)
-	if err != nil {
-		return nil, err
+	var engine func() (*policy.Engine, error)
+	if background {
+		// Read here, compiled there: a git tree is not read from two
+		// goroutines at once.
+		src, err := policy.Read(fsys)
+		if err != nil {
+			return nil, err
+		}
+		type loaded struct {
+			e   *policy.Engine
+			err error
+		}
+		done := make(chan loaded, 1)
+		go func() {
+			var l loaded
+			l.err = panics.Call(func() (err error) {
+				l.e, err = src.Compile(ctx)
+				return err
+			})
+			done <- l
+		}()
+		engine = sync.OnceValues(func() (*policy.Engine, error) {
+			l := <-done
+			return l.e, l.err
+		})
+	} else {
+		e, err := policy.Load(ctx, fsys)
+		if err != nil {
+			return nil, err
+		}
+		engine = func() (*policy.Engine, error) { return e, nil }
 	}
 	regs, rf := register.Load(fsys, s)
 	w, wf := gate.LoadWaivers(fsys, s, today(opts))
-	r := &Rules{Schema: s, Engine: e, Registers: regs, Waivers: w, Findings: slices.Concat(rf, wf)}
+	r := &Rules{Schema: s, engine: engine, Registers: regs, Waivers: w, Findings: slices.Concat(rf, wf)}
 	if before != nil {
 		// The rules are hashed before and after they are read: if they
 		// changed in between, what was compiled is known by neither
@@ -154,7 +222,7 @@ func RulesHash(fsys fs.FS) ([]byte, error) {
 
 // Catalogue lists every rule: schema, policy and gate, ordered by id.
 func (r *Rules) Catalogue() []finding.Rule {
-	all := slices.Concat(plan.Rules, r.Engine.Rules(), gate.Rules)
+	all := slices.Concat(plan.Rules, r.Engine().Rules(), gate.Rules)
 	slices.SortFunc(all, func(a, b finding.Rule) int { return strings.Compare(a.ID, b.ID) })
 	return all
 }
@@ -251,11 +319,15 @@ func (r *Rules) same(o *Rules) bool {
 // when the same rules have judged a set with the same digest; given prev,
 // it judges only what changed since (policy.Engine.EvaluateChange).
 func (r *Rules) evaluate(ctx context.Context, set *plan.Set, c *cache.Cache, prev *Result) ([]finding.Finding, error) {
+	e, err := r.engine()
+	if err != nil {
+		return nil, err
+	}
 	judge := func() ([]finding.Finding, error) {
 		if prev == nil {
-			return r.Engine.Evaluate(ctx, set, r.Registers)
+			return e.Evaluate(ctx, set, r.Registers)
 		}
-		return r.Engine.EvaluateChange(ctx, prev.Set, prev.policy, set, r.Registers, plan.ChangedFiles(prev.Set, set))
+		return e.EvaluateChange(ctx, prev.Set, prev.policy, set, r.Registers, plan.ChangedFiles(prev.Set, set))
 	}
 	if c == nil {
 		return judge()
@@ -286,7 +358,7 @@ func (r *Rules) decodeFindings(b []byte) ([]finding.Finding, error) {
 		return nil, err
 	}
 	known := map[string]bool{}
-	for _, rule := range r.Engine.Rules() {
+	for _, rule := range r.Engine().Rules() {
 		known[rule.ID] = true
 	}
 	for _, f := range fs {

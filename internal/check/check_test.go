@@ -3,9 +3,12 @@ package check_test
 import (
 	"context"
 	"io/fs"
+	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/triangulate-nhs/triangulate/internal/check"
 	"github.com/triangulate-nhs/triangulate/internal/finding"
 	"github.com/triangulate-nhs/triangulate/internal/generate"
@@ -75,5 +78,50 @@ func BenchmarkLoadRules(b *testing.B) {
 		if _, err := check.LoadRules(ctx, fsys, opts); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestStartRules: rules whose policies compile in the background judge as
+// LoadRules' do; policies that do not compile are LoadRules' error at once,
+// and StartRules' from Err and from the Run that needs them.
+func TestStartRules(t *testing.T) {
+	ctx := context.Background()
+	fsys := testutil.RepoFS(t)
+	loaded, err := check.LoadRules(ctx, fsys, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := check.Run(ctx, loaded, fsys, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	started, err := check.StartRules(ctx, fsys, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := check.Run(ctx, started, fsys, opts)
+	if err != nil || started.Err() != nil {
+		t.Fatalf("run: %v, rules: %v", err, started.Err())
+	}
+	if d := cmp.Diff(want.Findings, got.Findings); d != "" {
+		t.Errorf("findings (-LoadRules +StartRules):\n%s", d)
+	}
+	if d := cmp.Diff(loaded.Catalogue(), started.Catalogue()); d != "" {
+		t.Errorf("catalogue (-LoadRules +StartRules):\n%s", d)
+	}
+
+	fsys["policy/rules/x01/x01.rego"] = &fstest.MapFile{Data: []byte("package triangulate.rules.x01\n\nfindings contains f if {\n")}
+	if _, err := check.LoadRules(ctx, fsys, opts); err == nil || !strings.Contains(err.Error(), "x01.rego") {
+		t.Fatalf("LoadRules: %v, want the compile error naming x01.rego", err)
+	}
+	started, err = check.StartRules(ctx, fsys, opts)
+	if err != nil {
+		t.Fatalf("StartRules: %v, want the compile error left to Err and Run", err)
+	}
+	if _, err := check.Run(ctx, started, fsys, opts); err == nil || !strings.Contains(err.Error(), "x01.rego") {
+		t.Errorf("Run: %v, want the compile error", err)
+	}
+	if err := started.Err(); err == nil || !strings.Contains(err.Error(), "x01.rego") {
+		t.Errorf("Err: %v, want the compile error", err)
 	}
 }

@@ -126,7 +126,7 @@ cannot be written or a usage error.`,
 			if year != "" && !slices.Contains(res.Set.Years(), year) {
 				return &exitError{code: ExitInput, err: fmt.Errorf("read %s: %w for %s (plans there: %s)", label, dashboard.ErrNoPlans, year, strings.Join(res.Set.Years(), ", "))}
 			}
-			occ, err := rules.Engine.Occupancy(ctx, res.Set, rules.Registers)
+			occ, err := rules.Engine().Occupancy(ctx, res.Set, rules.Registers)
 			if err != nil {
 				return &exitError{code: ExitInput, err: fmt.Errorf("read occupancy from %s: %w", label, err)}
 			}

@@ -31,7 +31,7 @@ func judged(t testing.TB, fsys fs.FS) dashboard.Input {
 	if err != nil {
 		t.Fatal(err)
 	}
-	occ, err := rules.Engine.Occupancy(ctx, res.Set, rules.Registers)
+	occ, err := rules.Engine().Occupancy(ctx, res.Set, rules.Registers)
 	if err != nil {
 		t.Fatal(err)
 	}

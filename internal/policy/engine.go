@@ -138,7 +138,25 @@ type Engine struct {
 // Load compiles every non-test .rego file under policy/ in fsys, with
 // policy/data.json as data.
 func Load(ctx context.Context, fsys fs.FS) (*Engine, error) {
-	modules := map[string]*ast.Module{}
+	src, err := Read(fsys)
+	if err != nil {
+		return nil, err
+	}
+	return src.Compile(ctx)
+}
+
+// Sources are the policies' files as Read found them: what Compile
+// compiles, without the file system they came from.
+type Sources struct {
+	names []string
+	files map[string][]byte
+	// data is policy/data.json; nil when there is none.
+	data []byte
+}
+
+// Read reads the policies' files from fsys: every non-test .rego file under
+// policy/, and policy/data.json.
+func Read(fsys fs.FS) (*Sources, error) {
 	var names []string
 	err := fs.WalkDir(fsys, Dir, func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -159,19 +177,31 @@ func Load(ctx context.Context, fsys fs.FS) (*Engine, error) {
 	if len(names) == 0 {
 		return nil, fmt.Errorf("read policies: no .rego files under %s/", Dir)
 	}
+	src := &Sources{names: names, files: map[string][]byte{}}
 	for _, name := range names {
-		src, err := fs.ReadFile(fsys, name)
-		if err != nil {
+		if src.files[name], err = fs.ReadFile(fsys, name); err != nil {
 			return nil, fmt.Errorf("read policies: %w", err)
 		}
-		m, err := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
+	}
+	if raw, err := fs.ReadFile(fsys, path.Join(Dir, "data.json")); err == nil {
+		src.data = raw
+	}
+	return src, nil
+}
+
+// Compile compiles the policies read. It touches no file system, so it may
+// run while another goroutine reads the tree they came from.
+func (src *Sources) Compile(ctx context.Context) (*Engine, error) {
+	modules := map[string]*ast.Module{}
+	for _, name := range src.names {
+		m, err := ast.ParseModuleWithOpts(name, string(src.files[name]), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
 		if err != nil {
 			return nil, fmt.Errorf("parse policy: %w", err)
 		}
 		modules[name] = m
 	}
 	data := map[string]any{}
-	if raw, err := fs.ReadFile(fsys, path.Join(Dir, "data.json")); err == nil {
+	if raw := src.data; raw != nil {
 		dec := json.NewDecoder(strings.NewReader(string(raw)))
 		dec.UseNumber()
 		if err := dec.Decode(&data); err != nil {
@@ -221,7 +251,7 @@ func Load(ctx context.Context, fsys fs.FS) (*Engine, error) {
 			e.perRule = append(e.perRule, pq)
 		}
 	}
-	for _, name := range names {
+	for _, name := range src.names {
 		r, ok, err := ruleOf(modules[name])
 		if err != nil {
 			return nil, fmt.Errorf("read metadata of %s: %w", name, err)

@@ -23,7 +23,7 @@ func TestOccupancyIsWhatB01Judges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	occ, err := rules.Engine.Occupancy(ctx, res.Set, rules.Registers)
+	occ, err := rules.Engine().Occupancy(ctx, res.Set, rules.Registers)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func BenchmarkOccupancyNational(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		occ, err := rules.Engine.Occupancy(ctx, res.Set, rules.Registers)
+		occ, err := rules.Engine().Occupancy(ctx, res.Set, rules.Registers)
 		if err != nil {
 			b.Fatal(err)
 		}

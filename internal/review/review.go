@@ -210,11 +210,11 @@ type sides struct {
 // judge checks both sides with the base's rules and classifies the findings.
 func judge(ctx context.Context, s sides, opts Options) (*Review, error) {
 	r := &Review{BaseSHA: s.baseSHA, HeadSHA: s.headSHA, MergeBaseSHA: s.mergeBaseSHA, Judged: s.judged}
-	rules, err := check.LoadRules(ctx, s.baseFS, opts.Check)
+	// The base's policies compile while its plans load.
+	rules, err := check.StartRules(ctx, s.baseFS, opts.Check)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBaseRules, err)
 	}
-	r.Catalogue = rules.Catalogue()
 	owners, err := codeowners.Load(s.baseFS)
 	if err != nil {
 		return nil, fmt.Errorf("read CODEOWNERS at base: %w", err)
@@ -229,9 +229,13 @@ func judge(ctx context.Context, s sides, opts Options) (*Review, error) {
 		// The first pull request of a repository brings the first plans.
 		r.Base, err = &check.Result{Set: &plan.Set{}}, nil
 	}
+	if rerr := rules.Err(); rerr != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBaseRules, rerr)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("check base %s: %w", short(r.BaseSHA), err)
 	}
+	r.Catalogue = rules.Catalogue()
 	// The head is checked from the base: only the files the change
 	// touches are read again, and the policies judge only what those
 	// files can affect; the result is a full check's.

@@ -2,12 +2,14 @@ package review_test
 
 import (
 	"context"
+	"errors"
 
-	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/triangulate-nhs/triangulate/internal/check"
 	"github.com/triangulate-nhs/triangulate/internal/finding"
@@ -210,6 +212,22 @@ func TestBrokenProposedRules(t *testing.T) {
 	}
 	if r.Impact == nil || r.Impact.Err == nil {
 		t.Errorf("impact %+v; want the proposed rules' error", r.Impact)
+	}
+}
+
+// TestBrokenBaseRules: rules on the submission branch that do not compile
+// leave nothing to judge by: the review fails with ErrBaseRules, naming the
+// rule file, whatever the pull request changes.
+func TestBrokenBaseRules(t *testing.T) {
+	g := testutil.NewGit(t)
+	g.Write("policy/rules/x01/x01.rego", "package triangulate.rules.x01\n\nfindings contains f if {\n")
+	g.Commit("half a rule on main")
+	g.Branch("rename")
+	g.Replace(rtk, `name:      "Ashford and St Peter's Hospitals NHS Foundation Trust"`, `name:      "Ashford and St Peter's Hospitals NHS FT"`)
+	g.Commit("shorter name")
+	_, err := review.Run(context.Background(), gitrepo.Wrap(g.Repo), "main", "rename", opts)
+	if !errors.Is(err, review.ErrBaseRules) || !strings.Contains(err.Error(), "x01.rego") {
+		t.Fatalf("err = %v, want ErrBaseRules naming x01.rego", err)
 	}
 }
 
