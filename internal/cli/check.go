@@ -106,7 +106,9 @@ const checkMemoryLimit = 400 << 20
 // checkMemoryLimit: measured on the generated England, 10% less CPU and a
 // lower peak (about 435 MiB instead of 490-550 MiB resident). The limit is
 // soft: a larger plan set is collected more often, never refused. GOGC or
-// GOMEMLIMIT in the environment keep their meaning.
+// GOMEMLIMIT in the environment keep their meaning. review, also one
+// process per run, does the same: a one-plan review of the generated
+// England in 197 ms instead of 226 ms, at the same peak (about 150 MiB).
 func tuneGC() {
 	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetGCPercent(400)

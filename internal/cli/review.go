@@ -110,6 +110,7 @@ which).`,
   triangulate review --repo nhs-plans/plans-2019 --pr 42
   GITHUB_TOKEN=... triangulate review   # inside a pull_request workflow`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			tuneGC()
 			repo, err := env.OpenRepo(dir)
 			if err != nil {
 				return &exitError{code: ExitInput, err: err}
