@@ -44,7 +44,7 @@ import (
 )
 
 // DefaultLimit bounds the directory's size. One national plan set (about
-// 450 plans) takes about 33 MiB, so 256 MiB keeps about seven versions of
+// 450 plans) takes about 11 MiB, so 256 MiB keeps over twenty versions of
 // it, enough for a day of edits across branches, while staying small beside
 // a Go build cache.
 const DefaultLimit = 256 << 20

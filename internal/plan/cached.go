@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"unsafe"
 )
 
@@ -23,7 +25,7 @@ type ResultCache interface {
 // digest sum, under the rules salt names.
 func fileKey(salt []byte, name string, sum [sha256.Size]byte) [sha256.Size]byte {
 	h := sha256.New()
-	for _, p := range [][]byte{[]byte("plan-file/1"), salt, []byte(name), sum[:]} {
+	for _, p := range [][]byte{[]byte("plan-file/2"), salt, []byte(name), sum[:]} {
 		var n [8]byte
 		binary.BigEndian.PutUint64(n[:], uint64(len(p)))
 		h.Write(n[:])
@@ -106,12 +108,20 @@ func encodeChecked(r checked) ([]byte, error) {
 	if b, err = appendValue(b, d.Data); err != nil {
 		return nil, err
 	}
+	// The index's keys in order, each written as the length it shares
+	// with the one before and the rest: paths share long prefixes.
 	index := d.positions()
-	b = binary.AppendUvarint(b, uint64(len(index)))
-	for k, p := range index {
-		b = appendBytes(b, []byte(k))
+	keys := slices.Sorted(maps.Keys(index))
+	b = binary.AppendUvarint(b, uint64(len(keys)))
+	prev := ""
+	for _, k := range keys {
+		n := commonPrefix(prev, k)
+		b = binary.AppendUvarint(b, uint64(n))
+		b = appendBytes(b, []byte(k[n:]))
+		p := index[k]
 		b = binary.AppendUvarint(b, uint64(p.line))
 		b = binary.AppendUvarint(b, uint64(p.col))
+		prev = k
 	}
 	return b, nil
 }
@@ -301,8 +311,14 @@ func decodeChecked(b []byte, name string) (checked, error) {
 	// The index is checked whole here and decoded when first used.
 	d.indexEnc = r.b
 	n := r.count()
+	prevLen := uint64(0)
 	for range n {
-		r.bytes()
+		shared := r.uvarint()
+		rest := r.bytes()
+		if shared > prevLen {
+			r.err = errEntry
+		}
+		prevLen = shared + uint64(len(rest))
 		if line, col := r.uvarint(), r.uvarint(); line > 1<<31-1 || col > 1<<31-1 {
 			r.err = errEntry
 		}
@@ -330,12 +346,24 @@ func decodeIndex(b []byte) map[string]position {
 	r := &reader{b: b}
 	n := r.count()
 	index := make(map[string]position, n)
+	prev := ""
 	for range n {
-		k := string(r.bytes())
+		shared := r.uvarint()
+		k := prev[:shared] + string(r.bytes())
 		line, col := r.uvarint(), r.uvarint()
 		index[k] = position{line: int32(line), col: int32(col)}
+		prev = k
 	}
 	return index
+}
+
+// commonPrefix is the length of the prefix a and b share.
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
 }
 
 // cacheable reports whether a result may be kept: not one that ran out of
