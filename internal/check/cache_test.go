@@ -3,6 +3,7 @@ package check_test
 import (
 	"bytes"
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,8 +51,8 @@ func TestCacheFollowsRules(t *testing.T) {
 	if len(baseHash) == 0 {
 		t.Fatal("no rules hash with a cache")
 	}
-	if h, _ := run(t, base, nil); h != nil {
-		t.Error("rules hashed without a cache")
+	if h, _ := run(t, base, nil); !bytes.Equal(h, baseHash) {
+		t.Error("the rules' hash depends on whether there is a cache")
 	}
 	tests := []struct {
 		name, file, old, new string
@@ -174,4 +175,73 @@ func BenchmarkCheckNationalWarm(b *testing.B) {
 	// a loaded machine) is not cached, and is checked again: reported
 	// rather than failed.
 	b.ReportMetric(float64(c.Stats().Misses-filled.Misses)/float64(b.N), "misses/op")
+}
+
+// changingFS serves file as first on the first read and as then on every
+// later one: a working tree edited while the rules load.
+type changingFS struct {
+	fstest.MapFS
+	file        string
+	first, then []byte
+	reads       int
+}
+
+func (c *changingFS) Open(name string) (fs.File, error) {
+	if name == c.file {
+		c.reads++
+		data := c.then
+		if c.reads == 1 {
+			data = c.first
+		}
+		return fstest.MapFS{name: &fstest.MapFile{Data: data, Mode: 0o644}}.Open(name)
+	}
+	return c.MapFS.Open(name)
+}
+
+func (c *changingFS) ReadFile(name string) ([]byte, error) { return fs.ReadFile(fsOnly{c}, name) }
+
+// fsOnly hides all but Open.
+type fsOnly struct{ fs.FS }
+
+// TestRulesAreWhatWasHashed: the rules are read once, hashed and compiled
+// from that one reading, so a file edited while they load gives the rules
+// its first bytes make, under their hash, never a mix.
+func TestRulesAreWhatWasHashed(t *testing.T) {
+	ctx := context.Background()
+	const file = "policy/data.json"
+	base := testutil.RepoFS(t)
+	first := base[file].Data
+	then := bytes.Replace(first, []byte(`"warning_pct": 92`), []byte(`"warning_pct": 80`), 1)
+	if bytes.Equal(first, then) {
+		t.Fatal("no edit")
+	}
+	c, err := cache.Open(t.TempDir(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := opts
+	o.Cache = c
+	want, err := check.LoadRules(ctx, base, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := &changingFS{MapFS: base, file: file, first: first, then: then}
+	got, err := check.LoadRules(ctx, edited, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edited.reads != 1 || len(got.Hash) == 0 || !bytes.Equal(got.Hash, want.Hash) {
+		t.Fatalf("%s read %d times; hash equal to the first bytes' %v", file, edited.reads, bytes.Equal(got.Hash, want.Hash))
+	}
+	a, err := check.Run(ctx, want, base, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := check.Run(ctx, got, base, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(a.Findings, b.Findings); d != "" {
+		t.Errorf("findings (-first bytes +edited during the load):\n%s", d)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"testing/fstest"
 	"time"
 
 	"github.com/triangulate-nhs/triangulate/internal/cache"
@@ -82,12 +83,12 @@ func (r *Rules) Err() error {
 // or takes them from opts.Memo when the same rules were loaded for the same
 // day.
 func LoadRules(ctx context.Context, fsys fs.FS, opts Options) (*Rules, error) {
-	var before []byte
-	if opts.Cache != nil || opts.Memo != nil {
-		before, _ = RulesHash(fsys)
+	snap, hash, err := readRules(fsys)
+	if err != nil {
+		return nil, err
 	}
-	return opts.Memo.rules(before, today(opts), func() (*Rules, error) {
-		r, err := loadRules(ctx, fsys, opts, before, false)
+	return opts.Memo.rules(hash, today(opts), func() (*Rules, error) {
+		r, err := loadRules(ctx, snap, opts, hash, false)
 		if err == nil {
 			err = r.Err()
 		}
@@ -103,11 +104,11 @@ func StartRules(ctx context.Context, fsys fs.FS, opts Options) (*Rules, error) {
 	if opts.Memo != nil {
 		return LoadRules(ctx, fsys, opts)
 	}
-	var before []byte
-	if opts.Cache != nil {
-		before, _ = RulesHash(fsys)
+	snap, hash, err := readRules(fsys)
+	if err != nil {
+		return nil, err
 	}
-	return loadRules(ctx, fsys, opts, before, true)
+	return loadRules(ctx, snap, opts, hash, true)
 }
 
 // today is the day waivers are judged on.
@@ -118,17 +119,17 @@ func today(opts Options) time.Time {
 	return opts.Today
 }
 
-// loadRules compiles the rules; before is their hash taken first (nil:
-// none wanted).
-func loadRules(ctx context.Context, fsys fs.FS, opts Options, before []byte, background bool) (*Rules, error) {
+// loadRules compiles the rules read into snap, whose hash is hash. snap
+// is in memory and never changes: what is compiled is what was hashed, and
+// the background compile reads it alongside the plans' loader.
+func loadRules(ctx context.Context, snap fs.FS, opts Options, hash []byte, background bool) (*Rules, error) {
+	fsys := snap
 	s, err := plan.LoadSchema(fsys)
 	if err != nil {
 		return nil, err
 	}
 	var engine func() (*policy.Engine, error)
 	if background {
-		// Read here, compiled there: a git tree is not read from two
-		// goroutines at once.
 		src, err := policy.Read(fsys)
 		if err != nil {
 			return nil, err
@@ -159,17 +160,7 @@ func loadRules(ctx context.Context, fsys fs.FS, opts Options, before []byte, bac
 	}
 	regs, rf := register.Load(fsys, s)
 	w, wf := gate.LoadWaivers(fsys, s, today(opts))
-	r := &Rules{Schema: s, engine: engine, Registers: regs, Waivers: w, Findings: slices.Concat(rf, wf)}
-	if before != nil {
-		// The rules are hashed before and after they are read: if they
-		// changed in between, what was compiled is known by neither
-		// hash, and nothing is cached. Without a hash, a result can
-		// never be taken for rules it was not computed under.
-		if after, err := RulesHash(fsys); err == nil && slices.Equal(before, after) {
-			r.Hash = after
-		}
-	}
-	return r, nil
+	return &Rules{Schema: s, engine: engine, Registers: regs, Waivers: w, Findings: slices.Concat(rf, wf), Hash: hash}, nil
 }
 
 // rulesDirs are the trees whose every file is part of the rules.
@@ -180,16 +171,27 @@ var rulesDirs = []string{plan.SchemaDir, policy.Dir, "cue.mod"}
 // each with its path. Plan-file results cached under it
 // (plan.Options.CacheSalt) are never taken for other rules.
 func RulesHash(fsys fs.FS) ([]byte, error) {
+	_, h, err := readRules(fsys)
+	return h, err
+}
+
+// readRules reads the files RulesHash names into memory, once, and hashes
+// them: the rules are compiled from the copy, so a working tree edited
+// meanwhile cannot give rules that differ from their hash, and a git tree
+// is read once, not once to hash and again to compile.
+func readRules(fsys fs.FS) (fstest.MapFS, []byte, error) {
 	prog, err := cache.Program()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	snap := fstest.MapFS{}
 	parts := [][]byte{[]byte("rules/1"), prog}
 	add := func(name string) error {
 		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return err
 		}
+		snap[name] = &fstest.MapFile{Data: b, Mode: 0o444}
 		parts = append(parts, []byte(name), b)
 		return nil
 	}
@@ -204,20 +206,21 @@ func RulesHash(fsys fs.FS) ([]byte, error) {
 				return nil
 			case !d.Type().IsRegular():
 				// A link or device is named, never followed.
+				snap[name] = &fstest.MapFile{Mode: d.Type()}
 				parts = append(parts, []byte(name), []byte(d.Type().String()))
 				return nil
 			}
 			return add(name)
 		})
 		if err != nil {
-			return nil, fmt.Errorf("hash rules: %w", err)
+			return nil, nil, fmt.Errorf("read rules: %w", err)
 		}
 	}
 	if err := add(plan.ReferenceListFile); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("hash rules: %w", err)
+		return nil, nil, fmt.Errorf("read rules: %w", err)
 	}
 	k := cache.NewKey(parts...)
-	return k[:], nil
+	return snap, k[:], nil
 }
 
 // Catalogue lists every rule: schema, policy and gate, ordered by id.
