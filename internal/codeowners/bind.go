@@ -187,12 +187,16 @@ func examples(paths []string) string {
 // rule is the line that owns path (the last that matches, as on GitHub),
 // or nil.
 func (o *Owners) rule(path string) *codeowners.Rule {
+	if r, ok := o.matched.Load(path); ok {
+		return r.(*codeowners.Rule)
+	}
 	rule, err := o.rules.Match(strings.TrimPrefix(path, "/"))
 	if err != nil {
 		// The library compiles patterns while parsing; matching a compiled
 		// pattern cannot fail, so err is always nil here.
-		return nil
+		rule = nil
 	}
+	o.matched.Store(path, rule)
 	return rule
 }
 

@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/hmarr/codeowners"
 )
@@ -26,6 +27,9 @@ var Locations = []string{".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"}
 // Owners maps repository paths to their owners.
 type Owners struct {
 	rules codeowners.Ruleset
+	// matched memoises rule by path: the library tries every line's
+	// pattern in turn, and a national file has a line per organisation.
+	matched sync.Map
 }
 
 // Parse reads a CODEOWNERS file.
