@@ -49,8 +49,17 @@ type Backend struct {
 	// Branch is the submission branch ("" for review.DefaultSubmissionBranch).
 	Branch string
 	// Now decides which waivers are in date (nil: time.Now).
-	Now    func() time.Time
+	Now func() time.Time
+	// Logger takes what the backend notes but does not fail a review
+	// for (nil: slog.Default()).
 	Logger *slog.Logger
+}
+
+func (b *Backend) logger() *slog.Logger {
+	if b.Logger == nil {
+		return slog.Default()
+	}
+	return b.Logger
 }
 
 var (
@@ -69,6 +78,13 @@ func (b *Backend) branch() string {
 // review (ctx done) publishes nothing; a review that fails on the server's
 // last attempt publishes a failed check saying why, so no failure is silent.
 func (b *Backend) Review(ctx context.Context, j server.Job) error {
+	// Each review writes the head's new results: the cache on disk is
+	// kept near its bound for as long as the server runs.
+	defer func() {
+		if err := b.Results.MaybeTrim(); err != nil {
+			b.logger().Warn("trim result cache", "err", err)
+		}
+	}()
 	p, err := b.GitHub.Publisher(ctx, j.Installation)
 	if err != nil {
 		return fmt.Errorf("authenticate for %s/%s: %w", j.Owner, j.Repo, err)

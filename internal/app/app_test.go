@@ -6,14 +6,17 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"io/fs"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/triangulate-nhs/triangulate/internal/app"
+	"github.com/triangulate-nhs/triangulate/internal/cache"
 	"github.com/triangulate-nhs/triangulate/internal/github"
 	"github.com/triangulate-nhs/triangulate/internal/github/githubtest"
 	"github.com/triangulate-nhs/triangulate/internal/gitrepo"
@@ -205,6 +208,45 @@ func TestPanicWhileJudgingIsVisible(t *testing.T) {
 	c := lastCheck(t, fx.gh, j.HeadSHA)
 	if c.Status != "completed" || c.Conclusion != "failure" || !strings.Contains(c.Summary, "credentials exploded") {
 		t.Errorf("check %+v, want a completed failure naming the panic", c)
+	}
+}
+
+// TestReviewsKeepTheCacheBounded: the server writes each review's results
+// to the cache on disk and keeps the directory under its limit as it goes.
+func TestReviewsKeepTheCacheBounded(t *testing.T) {
+	fx := newFixture(t)
+	const limit = 64 << 10
+	dir := t.TempDir()
+	c, err := cache.Open(dir, limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.backend.Results = c
+	j := fx.pullRequest(t, 1, "rename", func(g *testutil.Git) {
+		g.Replace(ra2, `name:      "Royal Surrey County Hospital NHS Foundation Trust"`, `name:      "Royal Surrey NHS Foundation Trust"`)
+	})
+	if err := fx.backend.Review(context.Background(), j); err != nil {
+		t.Fatal(err)
+	}
+	if c.Stats().Writes == 0 {
+		t.Fatal("the review wrote nothing to the cache")
+	}
+	var size int64
+	err = filepath.WalkDir(c.Dir(), func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		fi, err := d.Info()
+		if err == nil {
+			size += fi.Size()
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size > limit {
+		t.Errorf("cache holds %d bytes after a review, over its %d-byte limit", size, limit)
 	}
 }
 

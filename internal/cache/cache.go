@@ -297,25 +297,29 @@ func (c *Cache) Put(k Key, payload []byte) error {
 	return nil
 }
 
-// trimAfter and trimOdds decide MaybeTrim: a run that wrote this much
-// trims, and one that wrote less trims with these odds, so many small
-// writers (reviews) keep the directory near its limit without each paying
-// for a walk of thousands of entries.
+// trimShare and trimOdds decide MaybeTrim: a cache that wrote a
+// trimShare-th of its limit since it last trimmed (4 MiB of the default
+// 256) trims, and one that wrote less trims with trimOdds odds, so many
+// small writers (reviews, or a server's reviews) keep the directory near
+// its limit without each paying for a walk of thousands of entries.
 const (
-	trimAfter = 4 << 20
+	trimShare = 64
 	trimOdds  = 16
 )
 
-// MaybeTrim trims (Trim) when this cache wrote at least trimAfter bytes,
-// and otherwise once in trimOdds calls on average: the directory may run
-// over its limit by what a few dozen small runs write between trims.
+// MaybeTrim trims (Trim) when this cache wrote at least a trimShare-th of
+// its limit since it last trimmed, and otherwise once in trimOdds calls on
+// average: the directory may run over its limit by what a few dozen small
+// runs write between trims. A process that lives long (serve) calls it
+// after each piece of work.
 func (c *Cache) MaybeTrim() error {
 	if c == nil || !c.wrote.Load() {
 		return nil
 	}
-	if c.written.Load() < trimAfter && rand.IntN(trimOdds) != 0 {
+	if c.written.Load() < c.limit/trimShare && rand.IntN(trimOdds) != 0 {
 		return nil
 	}
+	c.written.Store(0)
 	return c.Trim()
 }
 

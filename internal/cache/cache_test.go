@@ -248,9 +248,10 @@ func TestMaybeTrim(t *testing.T) {
 		return size > c.limit
 	}
 	t.Run("wrote much", func(t *testing.T) {
-		c := open(t, t.TempDir(), trimAfter)
+		limit := int64(1 << 20)
+		c := open(t, t.TempDir(), limit)
 		for i := range 5 {
-			if err := c.Put(NewKey([]byte{byte(i)}), make([]byte, trimAfter/4)); err != nil {
+			if err := c.Put(NewKey([]byte{byte(i)}), make([]byte, limit/4)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -263,7 +264,8 @@ func TestMaybeTrim(t *testing.T) {
 	})
 	t.Run("wrote little", func(t *testing.T) {
 		dir := t.TempDir()
-		limit := int64(10 * (headerSize + 100))
+		// Two entries a run stay under a trimShare-th of the limit.
+		limit := int64(trimShare * 3 * (headerSize + 100))
 		trimmed := false
 		// Each run writes two small entries; one in trimOdds trims, so
 		// 400 runs trimming never would be a one-in-10^11 chance.
