@@ -228,7 +228,7 @@ func (s *Schema) LoadContext(ctx context.Context, fsys fs.FS, opts Options) (*Se
 		if prev, ok := opts.Reuse.sameContent(name, id); ok && d.Type().IsRegular() {
 			// The bytes the earlier load checked at this path: not
 			// read again.
-			files = append(files, source{name: name, sum: prev.sum, id: id})
+			files = append(files, source{name: name, sum: prev.sum, id: id, at: len(set.files)})
 			set.files = append(set.files, source{name: name, sum: prev.sum})
 			return nil
 		}
