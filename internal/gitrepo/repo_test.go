@@ -1,6 +1,7 @@
 package gitrepo_test
 
 import (
+	"fmt"
 	"io/fs"
 	"runtime"
 	"strings"
@@ -224,4 +225,77 @@ func TestCompressedBombIsNotInflated(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "file is 83886080 bytes, over the 67108864-byte limit of what is read from a commit") {
 		t.Errorf("open: %v", err)
 	}
+}
+
+// TestRefusedFilesAreNotKept: files a load stats and refuses for their size
+// are not held in memory afterwards, however many: only the one file just
+// stat'ed is kept for its open.
+func TestRefusedFilesAreNotKept(t *testing.T) {
+	if testing.Short() {
+		t.Skip("commits 120 MiB")
+	}
+	// More than go-git's object cache holds (96 MiB), each file under the
+	// lazy-object threshold, so each is inflated when stat'ed.
+	const n, size = 40, 3 << 20
+	g, dir := testutil.NewGitDir(t)
+	data := make([]byte, size)
+	for i := range n {
+		name := fmt.Sprintf("plans/2019-20/providers/z%02d.cue", i)
+		data[0] = byte(i) // distinct blobs
+		f, err := g.FS.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Write(data); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+		g.Stage(name)
+	}
+	g.Commit("large files")
+	data = nil
+	repo, err := gitrepo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := repo.Resolve("main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys, err := c.FS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := plan.LoadSchema(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := live()
+	set, err := s.Load(fsys, plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := 0
+	for _, f := range set.Findings {
+		if strings.Contains(f.Message, "over the 1048576-byte limit") {
+			refused++
+		}
+	}
+	if refused != n {
+		t.Fatalf("%d files refused for their size, want %d", refused, n)
+	}
+	// go-git's own object cache keeps what it keeps (96 MiB at most);
+	// the tree must add no file per refusal on top of it.
+	if grown := int64(live()) - int64(before); grown > 104<<20 {
+		t.Errorf("%d MiB still live after refusing %d files of %d MiB", grown>>20, n, size>>20)
+	}
+	runtime.KeepAlive(fsys)
 }

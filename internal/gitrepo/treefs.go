@@ -23,12 +23,14 @@ type treeFS struct {
 	root *object.Tree
 	when time.Time
 
-	// looked holds the blobs a directory entry's Info looked up, by path,
-	// until the file is opened: a walk stats every plan for its size
+	// looked is the blob the last Info looked up, and its path, until
+	// that file is opened: a walk stats each plan for its size just
 	// before reading it, and a blob is looked up (for a loose object,
-	// inflated) once, not twice.
-	mu     sync.Mutex
-	looked map[string]*object.File
+	// inflated) once, not twice. One only: a file stat'ed and never
+	// opened (refused for its size) must not be kept.
+	mu         sync.Mutex
+	lookedPath string
+	looked     *object.File
 }
 
 // MaxBlobRead bounds a file read from a commit. A blob is read whole into
@@ -78,10 +80,7 @@ func (t *treeFS) info(name string, e *object.TreeEntry) (*fileInfo, error) {
 		}
 		fi.size = blob.Size
 		t.mu.Lock()
-		if t.looked == nil {
-			t.looked = map[string]*object.File{}
-		}
-		t.looked[name] = blob
+		t.lookedPath, t.looked = name, blob
 		t.mu.Unlock()
 	}
 	return fi, nil
@@ -90,8 +89,11 @@ func (t *treeFS) info(name string, e *object.TreeEntry) (*fileInfo, error) {
 // blob returns the blob at name, looked up by an earlier Info or now.
 func (t *treeFS) blob(name string, e *object.TreeEntry) (*object.File, error) {
 	t.mu.Lock()
-	f, ok := t.looked[name]
-	delete(t.looked, name)
+	f := t.looked
+	ok := f != nil && t.lookedPath == name
+	if ok {
+		t.lookedPath, t.looked = "", nil
+	}
 	t.mu.Unlock()
 	if ok && f.Hash == e.Hash {
 		return f, nil
