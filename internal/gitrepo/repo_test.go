@@ -162,31 +162,29 @@ func TestDiff(t *testing.T) {
 	}
 }
 
-// TestCompressedBombIsNotInflated: a blob compresses, so a pushed file of
-// 80 MB of zeros is tens of kilobytes in git. Listing it, learning its
-// size and loading the commit never inflate it into memory (the loader
-// refuses it by size), and opening it is refused over MaxBlobRead.
-func TestCompressedBombIsNotInflated(t *testing.T) {
-	const bomb = "plans/2019-20/providers/zz.cue"
-	const size = 80 << 20
+// committed commits on main, in a repository on disk, the shipped files and
+// what files writes (each file its chunks in turn, so a large one need not
+// be held whole), and returns main's files as the repository gives them, and
+// their schema.
+func committed(t *testing.T, files func(write func(name string, chunks ...[]byte))) (fs.FS, *plan.Schema) {
+	t.Helper()
 	g, dir := testutil.NewGitDir(t)
-	f, err := g.FS.Create(bomb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zeros := make([]byte, 1<<20)
-	for range size >> 20 {
-		if _, err := f.Write(zeros); err != nil {
+	files(func(name string, chunks ...[]byte) {
+		f, err := g.FS.Create(name)
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	g.Stage(bomb)
-	g.Commit("bomb")
-	zeros = nil
-
+		for _, c := range chunks {
+			if _, err := f.Write(c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+		g.Stage(name)
+	})
+	g.Commit("large files")
 	repo, err := gitrepo.Open(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -203,6 +201,24 @@ func TestCompressedBombIsNotInflated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return fsys, s
+}
+
+// TestCompressedBombIsNotInflated: a blob compresses, so a pushed file of
+// 80 MB of zeros is tens of kilobytes in git. Listing it, learning its
+// size and loading the commit never inflate it into memory (the loader
+// refuses it by size), and opening it is refused over MaxBlobRead.
+func TestCompressedBombIsNotInflated(t *testing.T) {
+	const bomb = "plans/2019-20/providers/zz.cue"
+	const size = 80 << 20
+	fsys, s := committed(t, func(write func(name string, chunks ...[]byte)) {
+		zeros := make([]byte, 1<<20)
+		chunks := make([][]byte, size>>20)
+		for i := range chunks {
+			chunks[i] = zeros
+		}
+		write(bomb, chunks...)
+	})
 	allocated := func(f func()) uint64 {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
@@ -211,6 +227,7 @@ func TestCompressedBombIsNotInflated(t *testing.T) {
 		return after.TotalAlloc - before.TotalAlloc
 	}
 	var info fs.FileInfo
+	var err error
 	if n := allocated(func() { info, err = fs.Stat(fsys, bomb) }); err != nil || info.Size() != size || n > 4<<20 {
 		t.Fatalf("stat: %v, size %d, allocated %d bytes", err, info.Size(), n)
 	}
@@ -237,41 +254,13 @@ func TestRefusedFilesAreNotKept(t *testing.T) {
 	// More than go-git's object cache holds (96 MiB), each file under the
 	// lazy-object threshold, so each is inflated when stat'ed.
 	const n, size = 40, 3 << 20
-	g, dir := testutil.NewGitDir(t)
-	data := make([]byte, size)
-	for i := range n {
-		name := fmt.Sprintf("plans/2019-20/providers/z%02d.cue", i)
-		data[0] = byte(i) // distinct blobs
-		f, err := g.FS.Create(name)
-		if err != nil {
-			t.Fatal(err)
+	fsys, s := committed(t, func(write func(name string, chunks ...[]byte)) {
+		for i := range n {
+			data := make([]byte, size)
+			data[0] = byte(i) // distinct blobs
+			write(fmt.Sprintf("plans/2019-20/providers/z%02d.cue", i), data)
 		}
-		if _, err := f.Write(data); err != nil {
-			t.Fatal(err)
-		}
-		if err := f.Close(); err != nil {
-			t.Fatal(err)
-		}
-		g.Stage(name)
-	}
-	g.Commit("large files")
-	data = nil
-	repo, err := gitrepo.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := repo.Resolve("main")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fsys, err := c.FS()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := plan.LoadSchema(fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	live := func() uint64 {
 		runtime.GC()
 		var m runtime.MemStats
